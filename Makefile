@@ -1,0 +1,48 @@
+# Two commands: `make run` (install and serve the app) and `make test` (install and test).
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+export UV_PYTHON_DOWNLOADS := never
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := false
+export REFLEX_USE_SYSTEM_BUN := 1
+
+.PHONY: run test lint typecheck pytest deps deps-test chromium clean
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+node_modules/.bin/bun: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: $(UV) node_modules/.bin/bun
+	$(UV) sync --frozen --no-dev --inexact
+
+deps-test: $(UV) node_modules/.bin/bun chromium
+	$(UV) sync --frozen
+
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core; }
+
+run: deps
+	.venv/bin/passkey-app dev
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck:
+	.venv/bin/mypy
+
+pytest:
+	.venv/bin/python -m pytest
+
+test: deps-test
+	$(MAKE) lint typecheck pytest
+
+clean:
+	rm -rf .web .states test-artifacts

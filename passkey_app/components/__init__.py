@@ -1,0 +1,1 @@
+"""Reusable UI pieces: pure functions returning rx.Component."""

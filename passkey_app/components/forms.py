@@ -1,0 +1,72 @@
+"""Labelled form fields and the message slots that never make the layout jump."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.vars import Var
+
+
+def field(
+    label: str,
+    *,
+    name: str,
+    type_: str = "text",
+    autocomplete: str = "off",
+    placeholder: str = "",
+    auto_focus: bool = False,
+    default_value: Var[str] | str = "",
+) -> rx.Component:
+    """A visible label tied to its input by id, for screen readers and clicks."""
+    return rx.vstack(
+        rx.el.label(
+            rx.text(label, size="2", weight="medium"),
+            html_for=name,
+        ),
+        rx.input(
+            id=name,
+            name=name,
+            type=type_,
+            auto_complete=autocomplete,
+            placeholder=placeholder,
+            auto_focus=auto_focus,
+            default_value=default_value,
+            required=True,
+            size="3",
+            width="100%",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def error_slot(message: Var[str] | str) -> rx.Component:
+    """Room for one line of error, reserved so the form does not move when it appears."""
+    return rx.text(
+        message,
+        color=rx.color("red", 11),
+        size="2",
+        min_height="1.5em",
+        role="alert",
+        aria_live="polite",
+        id="form-error",
+    )
+
+
+def notice_slot(message: Var[str] | str) -> rx.Component:
+    """A calm, dismissable-by-navigation notice (signed out, link expired)."""
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="info", color_scheme="gray", size="1", width="100%"),
+    )
+
+
+def submit_button(label: str, *, busy: Var[bool] | bool) -> rx.Component:
+    """Full-width primary button: shows a spinner and refuses clicks while busy."""
+    return rx.button(
+        label,
+        type="submit",
+        loading=busy,
+        disabled=busy,
+        size="3",
+        width="100%",
+    )

@@ -1,0 +1,195 @@
+"""The stand-in's entry point: extend moto's cognito-idp response layer in place.
+
+``install()`` replaces four of ``CognitoIdpResponse``'s actions and adds RevokeToken.
+Both ``mock_aws()`` and moto's server dispatch to these class attributes per request,
+so one install covers the process, in either mode. Each replacement runs Cognito's
+checks (client, ExplicitAuthFlows, SECRET_HASH), handles CUSTOM_AUTH and refresh
+itself, and hands the remaining flows to moto's original method.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from moto.cognitoidp.exceptions import (
+    InvalidParameterException,
+    NotAuthorizedError,
+    ResourceNotFoundError,
+    UserNotFoundError,
+)
+from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
+from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.core.responses import ActionResult, EmptyResult
+
+from passkey_app.local_cognito import checks, custom_auth, errors, tokens
+from passkey_app.local_cognito.checks import AuthFlow
+from passkey_app.local_cognito.sessions import session_store
+
+Action = Callable[[CognitoIdpResponse], Any]
+
+_originals: dict[str, Action | None] = {}
+_install_lock = threading.Lock()
+
+
+def install() -> None:
+    """Extend moto's cognito-idp with the Cognito behaviour it lacks. Idempotent."""
+    with _install_lock:
+        if _originals:
+            return
+        for name, action in _ACTIONS.items():
+            _originals[name] = getattr(CognitoIdpResponse, name, None)
+            setattr(CognitoIdpResponse, name, action)
+
+
+def uninstall() -> None:
+    """Give moto back its own actions and forget every custom-auth session."""
+    with _install_lock:
+        for name, original in _originals.items():
+            if original is None:
+                delattr(CognitoIdpResponse, name)
+            else:
+                setattr(CognitoIdpResponse, name, original)
+        _originals.clear()
+        session_store().clear()
+
+
+def is_installed() -> bool:
+    """Whether ``install()`` is in effect."""
+    return bool(_originals)
+
+
+def _initiate_auth(response: CognitoIdpResponse) -> ActionResult:
+    flow = checks.parse_auth_flow(response._get_param("AuthFlow"), allowed=checks.USER_FLOWS)
+    pool, client = checks.find_client(
+        response._get_param("ClientId"), account_id=response.current_account, region=response.region
+    )
+    return _run_flow(response, "initiate_auth", pool, client, flow)
+
+
+def _admin_initiate_auth(response: CognitoIdpResponse) -> ActionResult:
+    flow = checks.parse_auth_flow(response._get_param("AuthFlow"), allowed=checks.ADMIN_FLOWS)
+    pool, client = checks.find_client_in_pool(
+        response.backend, response._get_param("UserPoolId"), response._get_param("ClientId")
+    )
+    return _run_flow(response, "admin_initiate_auth", pool, client, flow)
+
+
+def _respond_to_auth_challenge(response: CognitoIdpResponse) -> ActionResult:
+    pool, client = checks.find_client(
+        response._get_param("ClientId"), account_id=response.current_account, region=response.region
+    )
+    return _respond(response, "respond_to_auth_challenge", pool, client)
+
+
+def _admin_respond_to_auth_challenge(response: CognitoIdpResponse) -> ActionResult:
+    pool, client = checks.find_client_in_pool(
+        response.backend, response._get_param("UserPoolId"), response._get_param("ClientId")
+    )
+    return _respond(response, "admin_respond_to_auth_challenge", pool, client)
+
+
+def _revoke_token(response: CognitoIdpResponse) -> ActionResult:
+    token = response._get_param("Token")
+    if not isinstance(token, str) or not token:
+        raise InvalidParameterException(errors.missing_parameter("Token"))
+    try:
+        pool, client = checks.find_client(
+            response._get_param("ClientId"),
+            account_id=response.current_account,
+            region=response.region,
+        )
+    except ResourceNotFoundError:
+        raise tokens.revoke_client_error() from None
+    tokens.revoke_refresh_token(
+        pool, client, token=token, client_secret=response._get_param("ClientSecret")
+    )
+    return EmptyResult()
+
+
+def _run_flow(
+    response: CognitoIdpResponse,
+    action: str,
+    pool: CognitoIdpUserPool,
+    client: CognitoIdpUserPoolClient,
+    flow: AuthFlow,
+) -> ActionResult:
+    parameters = _mapping(response._get_param("AuthParameters"))
+    checks.require_flow_enabled(client, flow)
+    if flow is AuthFlow.CUSTOM_AUTH:
+        return ActionResult(custom_auth.start(pool, client, parameters))
+    if flow in checks.REFRESH_FLOWS:
+        return ActionResult(tokens.refresh_tokens(pool, client, parameters))
+    username = checks.require_parameter(parameters, "USERNAME")
+    checks.require_secret_hash(
+        client, usernames=(username,), secret_hash=parameters.get("SECRET_HASH")
+    )
+    return _password_flow(response, action, client, username)
+
+
+def _password_flow(
+    response: CognitoIdpResponse, action: str, client: CognitoIdpUserPoolClient, username: str
+) -> ActionResult:
+    """Moto's own password flows, with Cognito's answer for a wrong name or password."""
+    try:
+        return _original(action)(response)
+    except UserNotFoundError:
+        if checks.prevents_user_existence_errors(client):
+            raise NotAuthorizedError(errors.INCORRECT_CREDENTIALS) from None
+        raise
+    except NotAuthorizedError as exc:
+        # Moto's admin flow names the user as the message of a wrong password.
+        if exc.message == username:
+            raise NotAuthorizedError(errors.INCORRECT_CREDENTIALS) from None
+        raise
+
+
+def _respond(
+    response: CognitoIdpResponse,
+    action: str,
+    pool: CognitoIdpUserPool,
+    client: CognitoIdpUserPoolClient,
+) -> ActionResult:
+    responses = _mapping(response._get_param("ChallengeResponses"))
+    if response._get_param("ChallengeName") == custom_auth.CUSTOM_CHALLENGE:
+        return ActionResult(
+            custom_auth.respond(
+                pool,
+                client,
+                session_token=response._get_param("Session"),
+                responses=responses,
+                client_metadata=_mapping(response._get_param("ClientMetadata")),
+            )
+        )
+    if client.generate_secret:
+        username = checks.require_parameter(responses, "USERNAME")
+        checks.require_secret_hash(
+            client, usernames=(username,), secret_hash=responses.get("SECRET_HASH")
+        )
+    result: ActionResult = _original(action)(response)
+    return result
+
+
+def _original(action: str) -> Action:
+    original = _originals.get(action)
+    if original is None:
+        raise RuntimeError(f"moto's CognitoIdpResponse.{action} is missing")
+    return original
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidParameterException()
+    return dict(value)
+
+
+_ACTIONS: dict[str, Action] = {
+    "initiate_auth": _initiate_auth,
+    "admin_initiate_auth": _admin_initiate_auth,
+    "respond_to_auth_challenge": _respond_to_auth_challenge,
+    "admin_respond_to_auth_challenge": _admin_respond_to_auth_challenge,
+    "revoke_token": _revoke_token,
+}

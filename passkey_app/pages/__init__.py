@@ -1,0 +1,1 @@
+"""Pages: small named functions returning rx.Component."""

@@ -1,0 +1,80 @@
+"""The account page: signed-in details and sign out."""
+
+from __future__ import annotations
+
+import json
+
+import reflex as rx
+
+from passkey_app import routes
+from passkey_app.components.layout import card, page_shell
+from passkey_app.state.account import AccountState
+
+
+def sign_out_button(api_url: str) -> rx.Component:
+    """A full-page POST to the backend route that revokes the tokens and clears the cookie."""
+    url = json.dumps(f"{api_url.rstrip('/')}{routes.API_SESSION_LOGOUT}")
+    return rx.button(
+        "Sign out",
+        type="button",
+        variant="soft",
+        color_scheme="gray",
+        size="2",
+        on_click=rx.call_script(f"window.passkeyApp.postNavigate({url}, {{}})"),
+    )
+
+
+def _detail(label: str, value: rx.Var[str] | str) -> rx.Component:
+    return rx.data_list.item(
+        rx.data_list.label(label, min_width="9rem"),
+        rx.data_list.value(value),
+    )
+
+
+def _details() -> rx.Component:
+    return rx.data_list.root(
+        _detail("Email", AccountState.email),
+        _detail("Signed in with", AccountState.method),
+        _detail("Signed in", AccountState.signed_in_at),
+        _detail("Session ends", AccountState.session_expires_at),
+        rx.data_list.item(
+            rx.data_list.label("Role", min_width="9rem"),
+            rx.data_list.value(
+                rx.cond(
+                    AccountState.is_admin,
+                    rx.badge("Administrator", color_scheme="indigo"),
+                    rx.badge("Member", color_scheme="gray"),
+                )
+            ),
+        ),
+        orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+        size="2",
+    )
+
+
+def _loading() -> rx.Component:
+    return rx.vstack(
+        rx.skeleton(rx.box(height="1.5rem", width="60%")),
+        rx.skeleton(rx.box(height="6rem", width="100%")),
+        spacing="3",
+        width="100%",
+    )
+
+
+def account_page(api_url: str) -> rx.Component:
+    """Account details, shown only after the server has checked the session."""
+    return page_shell(
+        card(
+            rx.vstack(
+                rx.heading("Your account", size="6", as_="h1"),
+                rx.text(
+                    "Signed in through your organisation's Cognito user pool.",
+                    color=rx.color("gray", 11),
+                    size="2",
+                ),
+                spacing="1",
+            ),
+            rx.cond(AccountState.loaded, _details(), _loading()),
+        ),
+        actions=[sign_out_button(api_url)],
+    )

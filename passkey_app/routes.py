@@ -1,0 +1,8 @@
+"""Every route path, in one place, never changed at run time."""
+
+HOME = "/"
+LOGIN = "/login"
+ACCOUNT = "/account"
+
+API_SESSION_ACTIVATE = "/api/session/activate"
+API_SESSION_LOGOUT = "/api/session/logout"

@@ -1,0 +1,1 @@
+"""The service layer: pure Python, no reflex import. State handlers call into it."""

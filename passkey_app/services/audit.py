@@ -1,0 +1,48 @@
+"""The audit trail: who did what, when, from where. Never a secret or a token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from passkey_app.models import AuditEvent
+
+MAX_USER_AGENT = 512
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Where a request came from, as far as the server can tell."""
+
+    ip_address: str = ""
+    user_agent: str = ""
+
+
+def record_event(
+    session: Session,
+    *,
+    event_type: str,
+    outcome: str,
+    at: datetime,
+    client: ClientInfo,
+    user_sub: str | None = None,
+    email: str | None = None,
+    actor_sub: str | None = None,
+    detail: str = "",
+) -> None:
+    """Add one audit row to the caller's unit of work."""
+    session.add(
+        AuditEvent(
+            occurred_at=at,
+            event_type=event_type,
+            outcome=outcome,
+            user_sub=user_sub,
+            email=email.lower() if email else None,
+            actor_sub=actor_sub,
+            ip_address=client.ip_address[:64],
+            user_agent=client.user_agent[:MAX_USER_AGENT],
+            detail=detail[:1000],
+        )
+    )

@@ -1,0 +1,72 @@
+"""Wire the services from one Settings object; the UI layer asks for them here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+
+from sqlalchemy.engine import Engine
+
+from lambdas.proof import KeyRing, parse_key_ring
+from passkey_app.db import make_engine
+from passkey_app.services.cognito_gateway import CognitoGateway
+from passkey_app.services.password_login import PasswordLogin
+from passkey_app.services.sessions import SessionStore
+from passkey_app.services.token_cipher import TokenCipher
+from passkey_app.services.tokens import TokenVerifier
+from passkey_app.settings import PoolSettings, Settings, get_settings, pool_settings
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a request handler may need, built once per process."""
+
+    settings: Settings
+    pool: PoolSettings
+    engine: Engine
+    gateway: CognitoGateway
+    verifier: TokenVerifier
+    key_ring: KeyRing
+    sessions: SessionStore
+    password_login: PasswordLogin
+
+
+def build_services(settings: Settings, *, gateway: CognitoGateway | None = None) -> Services:
+    """Build the object graph; tests pass their own settings (and a moto-backed gateway)."""
+    pool = pool_settings(settings)
+    engine = make_engine(settings.effective_database_url)
+    gateway = gateway or CognitoGateway.connect(pool)
+    verifier = TokenVerifier(pool=pool)
+    assert settings.proof_keys and settings.proof_active_key_id and settings.session_keys
+    key_ring = parse_key_ring(
+        keys_json=settings.proof_keys.get_secret_value(),
+        active_key_id=settings.proof_active_key_id,
+    )
+    sessions = SessionStore(
+        engine=engine,
+        gateway=gateway,
+        verifier=verifier,
+        cipher=TokenCipher.from_setting(settings.session_keys.get_secret_value()),
+        lifetime=timedelta(hours=settings.session_lifetime_hours),
+        handoff_lifetime=timedelta(seconds=settings.handoff_lifetime_seconds),
+    )
+    password_login = PasswordLogin(
+        engine=engine, gateway=gateway, verifier=verifier, sessions=sessions
+    )
+    return Services(
+        settings=settings,
+        pool=pool,
+        engine=engine,
+        gateway=gateway,
+        verifier=verifier,
+        key_ring=key_ring,
+        sessions=sessions,
+        password_login=password_login,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_services() -> Services:
+    """The process-wide services, from the environment's settings."""
+    return build_services(get_settings())

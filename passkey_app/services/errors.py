@@ -1,0 +1,49 @@
+"""What can go wrong at sign-in, and the one short sentence a person is shown for it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuthFailure(StrEnum):
+    """A sign-in failure, named for what the person can do about it."""
+
+    INVALID_CREDENTIALS = "invalid_credentials"
+    PASSWORD_RESET_REQUIRED = "password_reset_required"  # noqa: S105 (a name, not a secret)
+    USER_NOT_CONFIRMED = "user_not_confirmed"
+    THROTTLED = "throttled"
+    UNAVAILABLE = "unavailable"
+    INVALID_NEW_PASSWORD = "invalid_new_password"  # noqa: S105 (a name, not a secret)
+    CHALLENGE_EXPIRED = "challenge_expired"
+    SESSION_EXPIRED = "session_expired"
+    UNEXPECTED = "unexpected"
+
+
+MESSAGES: dict[AuthFailure, str] = {
+    AuthFailure.INVALID_CREDENTIALS: "That email and password don't match an account.",
+    AuthFailure.PASSWORD_RESET_REQUIRED: (
+        "Your password must be reset before you can sign in. Contact your administrator."
+    ),
+    AuthFailure.USER_NOT_CONFIRMED: "This account isn't confirmed yet. Check your email.",
+    AuthFailure.THROTTLED: "Too many attempts. Wait a minute and try again.",
+    AuthFailure.UNAVAILABLE: "Sign-in is unavailable right now. Try again shortly.",
+    AuthFailure.INVALID_NEW_PASSWORD: "That password doesn't meet the password policy.",
+    AuthFailure.CHALLENGE_EXPIRED: "That took too long. Start again.",
+    AuthFailure.SESSION_EXPIRED: "Your session has ended. Sign in again.",
+    AuthFailure.UNEXPECTED: "Something went wrong. Try again.",
+}
+
+
+class AuthError(Exception):
+    """A failure with a safe, generic message; ``detail`` is for logs, never for people."""
+
+    def __init__(self, failure: AuthFailure, detail: str = "", *, user_message: str = "") -> None:
+        super().__init__(f"{failure.value}: {detail}" if detail else failure.value)
+        self.failure = failure
+        self.detail = detail
+        self._user_message = user_message
+
+    @property
+    def user_message(self) -> str:
+        """The sentence to show."""
+        return self._user_message or MESSAGES[self.failure]

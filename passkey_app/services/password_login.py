@@ -1,0 +1,122 @@
+"""Flow 1: an existing user signs in with the Cognito password they already have."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from passkey_app.db import session_scope
+from passkey_app.services.audit import ClientInfo, record_event
+from passkey_app.services.clock import Clock, system_clock
+from passkey_app.services.cognito_gateway import (
+    CognitoGateway,
+    CognitoTokens,
+    NewPasswordChallenge,
+)
+from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.services.identity import MAX_PASSWORD_LENGTH, normalize_email
+from passkey_app.services.sessions import SessionStore
+from passkey_app.services.tokens import TokenInvalid, TokenVerifier
+
+
+@dataclass(frozen=True)
+class LoginSucceeded:
+    """Tokens are stored; the browser exchanges this code for its session cookie."""
+
+    handoff_code: str
+
+
+@dataclass(frozen=True)
+class NewPasswordNeeded:
+    """Cognito requires a new password first (an admin-created account)."""
+
+    challenge: NewPasswordChallenge
+
+
+class PasswordLogin:
+    """Cognito password auth with SECRET_HASH, then a server-side session."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        gateway: CognitoGateway,
+        verifier: TokenVerifier,
+        sessions: SessionStore,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._engine = engine
+        self._gateway = gateway
+        self._verifier = verifier
+        self._sessions = sessions
+        self._clock = clock
+
+    def login(
+        self, *, email: str, password: str, client: ClientInfo
+    ) -> LoginSucceeded | NewPasswordNeeded:
+        """Check the password; the same failure for an unknown email and a wrong password."""
+        normalized = normalize_email(email)
+        if normalized is None or not password or len(password) > MAX_PASSWORD_LENGTH:
+            self._audit("login.password", "failure", normalized, None, client, "rejected input")
+            raise AuthError(AuthFailure.INVALID_CREDENTIALS, "input rejected")
+        try:
+            result = self._gateway.password_auth(email=normalized, password=password)
+        except AuthError as error:
+            self._audit("login.password", "failure", normalized, None, client, error.failure.value)
+            raise
+        if isinstance(result, NewPasswordChallenge):
+            self._audit("login.password", "challenge", normalized, None, client, "new_password")
+            return NewPasswordNeeded(challenge=result)
+        return self._start_session(result, normalized, client, "password")
+
+    def set_new_password(
+        self,
+        *,
+        challenge: NewPasswordChallenge,
+        email: str,
+        new_password: str,
+        client: ClientInfo,
+    ) -> LoginSucceeded:
+        """Answer NEW_PASSWORD_REQUIRED, then sign the person in."""
+        if not new_password or len(new_password) > MAX_PASSWORD_LENGTH:
+            raise AuthError(AuthFailure.INVALID_NEW_PASSWORD, "input rejected")
+        try:
+            tokens = self._gateway.set_new_password(challenge=challenge, new_password=new_password)
+        except AuthError as error:
+            self._audit("password.change", "failure", email, None, client, error.failure.value)
+            raise
+        return self._start_session(tokens, email, client, "password")
+
+    def _start_session(
+        self, tokens: CognitoTokens, email: str, client: ClientInfo, method: str
+    ) -> LoginSucceeded:
+        try:
+            identity = self._verifier.verify_id_token(tokens.id_token)
+        except TokenInvalid as error:
+            self._audit("login.password", "failure", email, None, client, f"id token {error}")
+            raise AuthError(AuthFailure.UNEXPECTED, "id token rejected") from error
+        code = self._sessions.begin(tokens=tokens, identity=identity, method=method, client=client)
+        self._audit("login.password", "success", email, identity.sub, client, "")
+        return LoginSucceeded(handoff_code=code)
+
+    def _audit(
+        self,
+        event_type: str,
+        outcome: str,
+        email: str | None,
+        sub: str | None,
+        client: ClientInfo,
+        detail: str,
+    ) -> None:
+        with session_scope(self._engine) as db:
+            record_event(
+                db,
+                event_type=event_type,
+                outcome=outcome,
+                at=self._clock(),
+                client=client,
+                user_sub=sub,
+                email=email,
+                detail=detail,
+            )

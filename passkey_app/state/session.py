@@ -1,0 +1,41 @@
+"""The base state: who is signed in, read from the HttpOnly cookie on every check."""
+
+from __future__ import annotations
+
+import asyncio
+from http.cookies import CookieError, SimpleCookie
+
+import reflex as rx
+
+from passkey_app.services.audit import ClientInfo
+from passkey_app.services.container import Services, get_services
+from passkey_app.services.sessions import SignedInUser
+
+
+class SessionState(rx.State):
+    """Helpers every page state uses; any connected client can send any event, so
+    sensitive handlers call ``_require_user`` themselves instead of trusting on_load."""
+
+    def _services(self) -> Services:
+        return get_services()
+
+    def _session_id(self) -> str:
+        cookie_name = self._services().settings.session_cookie_name
+        try:
+            jar = SimpleCookie(self.router.headers.cookie or "")
+        except CookieError:
+            return ""
+        morsel = jar.get(cookie_name)
+        return morsel.value if morsel else ""
+
+    def _client(self) -> ClientInfo:
+        return ClientInfo(
+            ip_address=self.router.session.client_ip or "",
+            user_agent=(self.router.headers.user_agent or "")[:512],
+        )
+
+    async def _current_user(self) -> SignedInUser | None:
+        session_id = self._session_id()
+        if not session_id:
+            return None
+        return await asyncio.to_thread(self._services().sessions.current, session_id)

@@ -1,0 +1,26 @@
+"""Reflex configuration. URLs and allowed origins come from the app's Settings."""
+
+import reflex as rx
+from reflex_base.plugins.sitemap import SitemapPlugin
+
+from passkey_app.settings import Settings
+
+_settings = Settings()
+
+config = rx.Config(
+    app_name="passkey_app",
+    api_url=_settings.api_url,
+    deploy_url=_settings.frontend_url,
+    cors_allowed_origins=_settings.allowed_origins,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    backend_host="127.0.0.1",
+    disable_plugins=[SitemapPlugin],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(
+                appearance="inherit", accent_color="indigo", gray_color="slate", radius="large"
+            )
+        )
+    ],
+)

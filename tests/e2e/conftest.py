@@ -1,0 +1,105 @@
+"""Real-browser fixtures: the whole embedded stack (local AWS, migrations, ``reflex run``)
+started exactly as ``make run`` starts it, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from passkey_app.devserver import Stack, StackPorts, start_stack
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+CHROMIUM = os.environ.get("PASSKEY_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+expect.set_options(timeout=15_000)
+
+
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def stack_ports() -> StackPorts:
+    """Fresh ports, so a developer's running `make run` does not collide."""
+    return StackPorts(frontend=free_port(), backend=free_port(), local_aws=free_port())
+
+
+@pytest.fixture(scope="session")
+def stack_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data folder (SQLite, local AWS state, secrets) of the test stack."""
+    return tmp_path_factory.mktemp("stack-data")
+
+
+@pytest.fixture(scope="session")
+def stack(stack_ports: StackPorts, stack_data_dir: Path) -> Iterator[Stack]:
+    """The app, as `make run` serves it, on the test ports."""
+    log_dir = ARTIFACTS / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    running = start_stack(data_dir=stack_data_dir, ports=stack_ports, log_dir=log_dir)
+    holder = {"stack": running}
+    yield running
+    holder["stack"].stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (never a downloaded browser)."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile per test."""
+    created = browser.new_context(viewport={"width": 1280, "height": 800})
+    created.set_default_timeout(30_000)
+    yield created
+    created.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """Remember each phase's outcome so fixtures can react to a failed test."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A tab in the fresh profile; a failing test leaves a screenshot of it."""
+    tab = context.new_page()
+    yield tab
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed and not tab.is_closed():
+        screenshot(tab, f"FAILED-{request.node.name}")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/screenshots/ to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,31 @@
+"""What a person does on the sign-in page, in one place for every browser test."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+FIRST_LOAD_MS = 120_000
+
+
+def open_login(page: Page, base_url: str) -> None:
+    """Open /login and wait until the app is live (the websocket has hydrated the page)."""
+    page.goto(f"{base_url}/login", timeout=FIRST_LOAD_MS)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=FIRST_LOAD_MS)
+    expect(page.get_by_label("Email")).to_be_editable(timeout=FIRST_LOAD_MS)
+
+
+def enter_email(page: Page, email: str) -> None:
+    """Step one."""
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_label("Password", exact=True)).to_be_visible()
+
+
+def sign_in_with_password(page: Page, base_url: str, email: str, password: str) -> None:
+    """Both steps, ending on the account page."""
+    open_login(page, base_url)
+    enter_email(page, email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/account", timeout=30_000)
+    expect(page.get_by_text(email)).to_be_visible()

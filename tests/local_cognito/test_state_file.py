@@ -1,0 +1,75 @@
+"""The state file: a faithful round trip of moto's backends, and nothing else loads."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import boto3
+from moto.core.base_backend import BackendDict
+
+from passkey_app.local_cognito import persistence
+from tests.local_cognito.conftest import StandIn, secret_hash
+
+
+class _Exploit:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("true",))
+
+
+def test_state_round_trips_users_tokens_and_mail(stand_in: StandIn, tmp_path: Path) -> None:
+    path = tmp_path / persistence.STATE_FILE
+    tokens = stand_in.sign_in_with_proof("alice@example.com")
+    ses = boto3.client("ses", region_name="us-east-1")
+    ses.verify_email_identity(EmailAddress="no-reply@passkeys.localhost")
+    persistence.save_state(path)
+    username, sub = stand_in.user("alice@example.com")
+
+    BackendDict.reset()  # what a server restart amounts to
+    client = stand_in.client
+    assert client.list_user_pools(MaxResults=10)["UserPools"] == []
+
+    outcome = persistence.load_state(path)
+    restored = client.admin_get_user(
+        UserPoolId=stand_in.pool.user_pool_id, Username="alice@example.com"
+    )
+    identities = boto3.client("sesv2", region_name="us-east-1").list_email_identities()
+    refreshed = client.initiate_auth(
+        ClientId=stand_in.pool.client_id,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={
+            "REFRESH_TOKEN": tokens["RefreshToken"],
+            "SECRET_HASH": secret_hash(stand_in.pool, username),
+        },
+    )
+
+    assert outcome.loaded
+    assert restored["Username"] == username
+    assert {a["Name"]: a["Value"] for a in restored["UserAttributes"]}["sub"] == sub
+    assert [i["IdentityName"] for i in identities["EmailIdentities"]] == [
+        "no-reply@passkeys.localhost"
+    ]
+    assert client.get_user(AccessToken=refreshed["AuthenticationResult"]["AccessToken"])
+
+
+def test_an_unreadable_file_is_moved_aside(tmp_path: Path) -> None:
+    path = tmp_path / persistence.STATE_FILE
+    path.write_bytes(b"\x80\x05not a pickle")
+    outcome = persistence.load_state(path)
+    assert not outcome.loaded
+    assert outcome.moved_to is not None and outcome.moved_to.exists()
+    assert not path.exists()
+
+
+def test_a_pickle_with_foreign_classes_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / persistence.STATE_FILE
+    path.write_bytes(pickle.dumps({"format": 1, "backends": {}, "x": _Exploit()}))
+    outcome = persistence.load_state(path)
+    assert not outcome.loaded
+    assert outcome.problem is not None and "posix.system" in outcome.problem
+
+
+def test_a_missing_file_loads_nothing(tmp_path: Path) -> None:
+    outcome = persistence.load_state(tmp_path / persistence.STATE_FILE)
+    assert (outcome.loaded, outcome.moved_to) == (False, None)

@@ -1,0 +1,182 @@
+"""Server-side sessions: handoff, activation, refresh, logout and revocation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
+from sqlmodel import Session, select
+
+from passkey_app.models import AuditEvent, BrowserSession
+from passkey_app.services.audit import ClientInfo
+from passkey_app.services.container import Services, build_services
+from passkey_app.services.errors import AuthError
+from passkey_app.services.password_login import LoginSucceeded
+from passkey_app.services.sessions import SessionStore
+from passkey_app.settings import Settings
+from tests.conftest import CognitoFixture
+
+CLIENT = ClientInfo(ip_address="198.51.100.7", user_agent="pytest")
+
+
+class MovableClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _store(services: Services, settings: Settings, clock: MovableClock) -> SessionStore:
+    return SessionStore(
+        engine=services.engine,
+        gateway=services.gateway,
+        verifier=services.verifier,
+        cipher=services.sessions._cipher,
+        lifetime=timedelta(hours=settings.session_lifetime_hours),
+        handoff_lifetime=timedelta(seconds=settings.handoff_lifetime_seconds),
+        clock=clock,
+    )
+
+
+def _login(services: Services, cognito: CognitoFixture, email: str = "alice@example.com") -> str:
+    user = cognito.user(email)
+    result = services.password_login.login(email=user.email, password=user.password, client=CLIENT)
+    assert isinstance(result, LoginSucceeded)
+    return result.handoff_code
+
+
+def test_handoff_code_activates_once(services: Services, cognito: CognitoFixture) -> None:
+    code = _login(services, cognito)
+    session_id = services.sessions.activate(code, client=CLIENT)
+    assert session_id is not None and session_id != code
+    assert services.sessions.activate(code, client=CLIENT) is None
+    user = services.sessions.current(session_id)
+    assert user is not None
+    assert (user.email, user.auth_method, user.is_admin) == ("alice@example.com", "password", False)
+
+
+def test_only_the_hash_of_the_session_id_is_stored(
+    services: Services, cognito: CognitoFixture
+) -> None:
+    session_id = services.sessions.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    with Session(services.engine) as db:
+        row = db.exec(select(BrowserSession)).one()
+    assert row.token_hash is not None and session_id not in row.token_hash
+    assert row.handoff_hash is None
+
+
+def test_each_login_gets_a_new_session_id(services: Services, cognito: CognitoFixture) -> None:
+    first = services.sessions.activate(_login(services, cognito), client=CLIENT)
+    second = services.sessions.activate(_login(services, cognito), client=CLIENT)
+    assert first and second and first != second
+
+
+def test_expired_handoff_code_is_refused(
+    services: Services, settings: Settings, cognito: CognitoFixture
+) -> None:
+    clock = MovableClock()
+    store = _store(services, settings, clock)
+    code = _login(services, cognito)
+    clock.now += timedelta(seconds=settings.handoff_lifetime_seconds + 1)
+    assert store.activate(code, client=CLIENT) is None
+
+
+@pytest.mark.parametrize("value", ["", "x" * 129, "not-a-real-code"])
+def test_bogus_codes_and_ids_resolve_to_nobody(services: Services, value: str) -> None:
+    assert services.sessions.activate(value, client=CLIENT) is None
+    assert services.sessions.current(value) is None
+
+
+def test_admin_group_comes_from_the_verified_id_token(
+    services: Services, cognito: CognitoFixture
+) -> None:
+    session_id = services.sessions.activate(
+        _login(services, cognito, "admin@example.com"), client=CLIENT
+    )
+    assert session_id is not None
+    user = services.sessions.current(session_id)
+    assert user is not None and user.is_admin
+
+
+def test_stale_access_token_is_refreshed(
+    services: Services, settings: Settings, cognito: CognitoFixture
+) -> None:
+    clock = MovableClock()
+    store = _store(services, settings, clock)
+    session_id = store.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    with Session(services.engine) as db:
+        before = db.exec(select(BrowserSession)).one().encrypted_tokens
+    clock.now += timedelta(minutes=59, seconds=45)
+    assert store.current(session_id) is not None
+    with Session(services.engine) as db:
+        after = db.exec(select(BrowserSession)).one()
+    assert after.encrypted_tokens != before
+
+
+def test_session_past_its_lifetime_is_gone(
+    services: Services, settings: Settings, cognito: CognitoFixture
+) -> None:
+    clock = MovableClock()
+    store = _store(services, settings, clock)
+    session_id = store.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    clock.now += timedelta(hours=settings.session_lifetime_hours, seconds=1)
+    assert store.current(session_id) is None
+    with Session(services.engine) as db:
+        assert db.exec(select(BrowserSession)).first() is None
+
+
+def test_logout_revokes_the_refresh_token_and_deletes_the_session(
+    services: Services, cognito: CognitoFixture
+) -> None:
+    session_id = services.sessions.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    with Session(services.engine) as db:
+        row = db.exec(select(BrowserSession)).one()
+    tokens = services.sessions._cipher.open(row.encrypted_tokens)
+    assert tokens is not None and tokens.refresh_token
+    assert services.sessions.end(session_id, client=CLIENT)
+    assert services.sessions.current(session_id) is None
+    with pytest.raises(AuthError):
+        services.gateway.refresh(username=row.username, refresh_token=tokens.refresh_token)
+    with Session(services.engine) as db:
+        kinds = [e.event_type for e in db.exec(select(AuditEvent).order_by(AuditEvent.id))]
+    assert kinds == ["login.password", "session.start", "session.end"]
+
+
+def test_tokens_sealed_with_another_key_end_the_session(
+    settings: Settings, services: Services, cognito: CognitoFixture
+) -> None:
+    session_id = services.sessions.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    rotated_away = build_services(
+        settings.model_copy(update={"session_keys": SecretStr(Fernet.generate_key().decode())}),
+        gateway=services.gateway,
+    )
+    assert rotated_away.sessions.current(session_id) is None
+
+
+def test_rotated_session_keys_still_open_old_sessions(
+    settings: Settings, services: Services, cognito: CognitoFixture
+) -> None:
+    session_id = services.sessions.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    assert settings.session_keys is not None
+    rotated = build_services(
+        settings.model_copy(
+            update={
+                "session_keys": SecretStr(
+                    f"{Fernet.generate_key().decode()},{settings.session_keys.get_secret_value()}"
+                )
+            }
+        ),
+        gateway=services.gateway,
+    )
+    assert rotated.sessions.current(session_id) is not None

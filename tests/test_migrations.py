@@ -1,0 +1,83 @@
+"""The same Alembic migrations go up and down on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+import passkey_app.models  # noqa: F401  (tables on the metadata)
+from passkey_app import migrations
+from tests.conftest import require_service
+
+POSTGRES_URL = os.environ.get(
+    "PASSKEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A throwaway database on the machine's PostgreSQL server (required in CI)."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"passkey_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        admin.dispose()
+        require_service("PostgreSQL", error)
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def _round_trip(url: str) -> None:
+    migrations.upgrade(url)
+    assert _tables(url) == set(SQLModel.metadata.tables)
+    migrations.downgrade(url, "base")
+    assert _tables(url) == set()
+    migrations.upgrade(url)
+    assert _tables(url) == set(SQLModel.metadata.tables)
+
+
+def test_sqlite_up_down_up(tmp_path: Path) -> None:
+    _round_trip(f"sqlite:///{tmp_path / 'm.db'}")
+
+
+@pytest.mark.postgres
+def test_postgres_up_down_up(postgres_url: str) -> None:
+    _round_trip(postgres_url)
+
+
+@pytest.mark.postgres
+def test_postgres_schema_matches_the_models(postgres_url: str) -> None:
+    migrations.upgrade(postgres_url)
+    engine = create_engine(postgres_url)
+    try:
+        inspector = inspect(engine)
+        for table in SQLModel.metadata.sorted_tables:
+            columns = {c["name"] for c in inspector.get_columns(table.name)}
+            assert columns == {c.name for c in table.columns}, table.name
+        unique = {
+            tuple(index["column_names"])
+            for index in inspector.get_indexes("browser_session")
+            if index["unique"]
+        }
+        assert {("token_hash",), ("handoff_hash",)} <= unique
+    finally:
+        engine.dispose()
