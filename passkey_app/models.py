@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Text
+from sqlalchemy import BigInteger, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -62,3 +62,67 @@ class AuditEvent(SQLModel, table=True):
     ip_address: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=512)
     detail: str = Field(default="", max_length=1000)
+
+
+class WebAuthnUser(SQLModel, table=True):
+    """A Cognito user as the relying party knows them: the random WebAuthn user handle.
+
+    The handle (``user.id`` in WebAuthn) is 32 random bytes, never the email, so an
+    authenticator never learns who the person is.
+    """
+
+    __tablename__ = "webauthn_user"
+
+    user_sub: str = Field(primary_key=True, max_length=64)
+    username: str = Field(max_length=128)
+    user_handle: str = Field(max_length=64, unique=True, index=True)
+    created_by_passkey: bool = False
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    passkey_prompt_snoozed_until: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class PasskeyCredential(SQLModel, table=True):
+    """One registered passkey. Credential ids are unique across all users."""
+
+    __tablename__ = "passkey_credential"
+
+    id: int | None = Field(default=None, primary_key=True)
+    credential_id: str = Field(max_length=1366, unique=True, index=True)
+    user_sub: str = Field(
+        max_length=64, foreign_key="webauthn_user.user_sub", ondelete="CASCADE", index=True
+    )
+    public_key: bytes
+    algorithm: int
+    sign_count: int = Field(sa_column=Column(BigInteger, nullable=False))
+    aaguid: str = Field(max_length=36)
+    name: str = Field(max_length=64)
+    backup_eligible: bool
+    backup_state: bool
+    transports: str = Field(default="[]", max_length=200)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    last_used_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class WebAuthnChallenge(SQLModel, table=True):
+    """A single-use WebAuthn challenge. Only the hash of the browser-side handle is stored."""
+
+    __tablename__ = "webauthn_challenge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    handle_hash: str = Field(max_length=64, unique=True, index=True)
+    purpose: str = Field(max_length=16)
+    challenge: bytes
+    user_sub: str | None = Field(default=None, max_length=64)
+    user_handle: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=320)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    expires_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )
+    consumed_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )

@@ -57,18 +57,26 @@ class Settings(BaseSettings):
     frontend_url: str = "http://localhost:3000"
     api_url: str = "http://localhost:8000"
     allowed_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
+    webauthn_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Exact origins accepted in WebAuthn client data; empty means frontend_url.",
+    )
 
+    signup_marks_email_verified: bool = Field(
+        default=False,
+        description="Passkey sign-ups get email_verified=true (only if mail is checked upstream).",
+    )
     session_lifetime_hours: int = Field(default=24 * 7, ge=1, le=24 * 30)
     handoff_lifetime_seconds: int = Field(default=60, ge=5, le=300)
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "webauthn_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("allowed_origins")
+    @field_validator("allowed_origins", "webauthn_origins")
     @classmethod
     def _exact_origins(cls, value: list[str]) -> list[str]:
         for origin in value:

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
@@ -55,8 +57,24 @@ def _round_trip(url: str) -> None:
     assert _tables(url) == set(SQLModel.metadata.tables)
 
 
+def _drift(url: str) -> list[object]:
+    """What Alembic's autogenerate would change: empty when migrations match the models."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(compare_metadata(MigrationContext.configure(connection), SQLModel.metadata))
+    finally:
+        engine.dispose()
+
+
 def test_sqlite_up_down_up(tmp_path: Path) -> None:
     _round_trip(f"sqlite:///{tmp_path / 'm.db'}")
+
+
+def test_sqlite_schema_matches_the_models(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    migrations.upgrade(url)
+    assert _drift(url) == []
 
 
 @pytest.mark.postgres
@@ -79,5 +97,26 @@ def test_postgres_schema_matches_the_models(postgres_url: str) -> None:
             if index["unique"]
         }
         assert {("token_hash",), ("handoff_hash",)} <= unique
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_passkey_constraints(postgres_url: str) -> None:
+    migrations.upgrade(postgres_url)
+    assert _drift(postgres_url) == []
+    engine = create_engine(postgres_url)
+    try:
+        inspector = inspect(engine)
+        for table, column in [
+            ("passkey_credential", "credential_id"),
+            ("webauthn_user", "user_handle"),
+            ("webauthn_challenge", "handle_hash"),
+        ]:
+            unique = [i["column_names"] for i in inspector.get_indexes(table) if i["unique"]]
+            assert [column] in unique, table
+        (foreign_key,) = inspector.get_foreign_keys("passkey_credential")
+        assert foreign_key["referred_table"] == "webauthn_user"
+        assert foreign_key["options"].get("ondelete") == "CASCADE"
     finally:
         engine.dispose()

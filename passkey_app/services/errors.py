@@ -17,6 +17,15 @@ class AuthFailure(StrEnum):
     CHALLENGE_EXPIRED = "challenge_expired"
     SESSION_EXPIRED = "session_expired"
     UNEXPECTED = "unexpected"
+    PASSKEY_REJECTED = "passkey_rejected"
+    PASSKEY_ALREADY_REGISTERED = "passkey_already_registered"
+    INVALID_EMAIL = "invalid_email"
+    ACCOUNT_EXISTS = "account_exists"
+    SIGNUP_NOT_COMPLETED = "signup_not_completed"
+    REAUTHENTICATION_REQUIRED = "reauthentication_required"
+    LAST_WAY_IN = "last_way_in"
+    PASSKEY_NOT_FOUND = "passkey_not_found"
+    INVALID_PASSKEY_NAME = "invalid_passkey_name"
 
 
 MESSAGES: dict[AuthFailure, str] = {
@@ -31,6 +40,21 @@ MESSAGES: dict[AuthFailure, str] = {
     AuthFailure.CHALLENGE_EXPIRED: "That took too long. Start again.",
     AuthFailure.SESSION_EXPIRED: "Your session has ended. Sign in again.",
     AuthFailure.UNEXPECTED: "Something went wrong. Try again.",
+    AuthFailure.PASSKEY_REJECTED: (
+        "That passkey couldn't be verified. Try again or use another way to sign in."
+    ),
+    AuthFailure.PASSKEY_ALREADY_REGISTERED: "That passkey is already registered.",
+    AuthFailure.INVALID_EMAIL: "Enter a valid email address.",
+    AuthFailure.ACCOUNT_EXISTS: (
+        "We couldn't create an account with that email. If it's yours, sign in instead."
+    ),
+    AuthFailure.SIGNUP_NOT_COMPLETED: "We couldn't finish creating your account. Try again.",
+    AuthFailure.REAUTHENTICATION_REQUIRED: "Confirm it's you first.",
+    AuthFailure.LAST_WAY_IN: (
+        "This is your only way to sign in. Add another passkey before removing this one."
+    ),
+    AuthFailure.PASSKEY_NOT_FOUND: "That passkey no longer exists.",
+    AuthFailure.INVALID_PASSKEY_NAME: "Use a name of 1 to 64 characters.",
 }
 
 

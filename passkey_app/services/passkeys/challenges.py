@@ -1,0 +1,149 @@
+"""Single-use WebAuthn challenges kept server-side, bound to a random browser-side handle.
+
+The UI keeps the handle in its server-side state; the database keeps only its SHA-256,
+the challenge bytes and who the ceremony is for. Consuming is one conditional UPDATE,
+so two concurrent attempts with the same handle cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, update
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from passkey_app.db import session_scope
+from passkey_app.models import WebAuthnChallenge
+from passkey_app.services.clock import Clock, as_utc, system_clock
+
+CHALLENGE_BYTES = 32
+MAX_HANDLE_LENGTH = 128
+
+
+class ChallengePurpose(StrEnum):
+    """Which ceremony a challenge was issued for; one can never serve the other."""
+
+    REGISTER = "register"
+    AUTHENTICATE = "authenticate"
+
+
+@dataclass(frozen=True)
+class IssuedChallenge:
+    """A fresh challenge: the handle goes to the UI state, the bytes into the options."""
+
+    handle: str
+    challenge: bytes
+
+
+@dataclass(frozen=True)
+class StoredChallenge:
+    """A challenge that has just been consumed, with what it was bound to."""
+
+    purpose: ChallengePurpose
+    challenge: bytes
+    user_sub: str | None
+    user_handle: str | None
+    email: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+def _digest(handle: str) -> str:
+    return hashlib.sha256(handle.encode()).hexdigest()
+
+
+PURGE_INTERVAL = timedelta(minutes=1)
+
+
+class ChallengeStore:
+    """Issues, consumes (once, before expiry) and purges WebAuthn challenges."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Clock = system_clock,
+        lifetime: timedelta = timedelta(minutes=5),
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self.lifetime = lifetime
+        self._last_purge: datetime | None = None
+
+    def issue(
+        self,
+        *,
+        purpose: ChallengePurpose,
+        user_sub: str | None = None,
+        user_handle: str | None = None,
+        email: str | None = None,
+    ) -> IssuedChallenge:
+        """Store a new random challenge for ``purpose``; return it with its handle.
+        Expired challenges are swept away here too, at most once a minute."""
+        now = self._clock()
+        if self._last_purge is None or now - self._last_purge >= PURGE_INTERVAL:
+            self._last_purge = now
+            self.purge_expired()
+        issued = IssuedChallenge(
+            handle=secrets.token_urlsafe(32), challenge=secrets.token_bytes(CHALLENGE_BYTES)
+        )
+        with session_scope(self._engine) as db:
+            db.add(
+                WebAuthnChallenge(
+                    handle_hash=_digest(issued.handle),
+                    purpose=ChallengePurpose(purpose).value,
+                    challenge=issued.challenge,
+                    user_sub=user_sub,
+                    user_handle=user_handle,
+                    email=email,
+                    created_at=now,
+                    expires_at=now + self.lifetime,
+                )
+            )
+        return issued
+
+    def consume(self, *, handle: str, purpose: ChallengePurpose) -> StoredChallenge | None:
+        """Use up the challenge behind ``handle``; None when unknown, used, expired or for
+        another purpose. Only the first of concurrent callers gets it."""
+        if not isinstance(handle, str) or not handle or len(handle) > MAX_HANDLE_LENGTH:
+            return None
+        now = self._clock()
+        digest = _digest(handle)
+        with session_scope(self._engine) as db:
+            result = db.execute(
+                update(WebAuthnChallenge)
+                .where(WebAuthnChallenge.handle_hash == digest)  # type: ignore[arg-type]
+                .where(WebAuthnChallenge.consumed_at.is_(None))  # type: ignore[union-attr]
+                .where(WebAuthnChallenge.expires_at > now)  # type: ignore[arg-type]
+                .where(WebAuthnChallenge.purpose == ChallengePurpose(purpose).value)  # type: ignore[arg-type]
+                .values(consumed_at=now)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            row = db.exec(
+                select(WebAuthnChallenge).where(WebAuthnChallenge.handle_hash == digest)
+            ).one()
+            return StoredChallenge(
+                purpose=ChallengePurpose(row.purpose),
+                challenge=row.challenge,
+                user_sub=row.user_sub,
+                user_handle=row.user_handle,
+                email=row.email,
+                created_at=as_utc(row.created_at),
+                expires_at=as_utc(row.expires_at),
+            )
+
+    def purge_expired(self) -> int:
+        """Delete challenges past their expiry (used or not); return how many."""
+        with session_scope(self._engine) as db:
+            result = db.execute(
+                delete(WebAuthnChallenge).where(
+                    WebAuthnChallenge.expires_at <= self._clock()  # type: ignore[arg-type]
+                )
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Test doubles built from real parts (no mocks of our own code)."""
