@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from passkey_app.db import session_scope
 from passkey_app.models import AuditEvent
 
 MAX_USER_AGENT = 512
@@ -46,3 +48,30 @@ def record_event(
             detail=detail[:1000],
         )
     )
+
+
+def write_event(
+    engine: Engine,
+    *,
+    event_type: str,
+    outcome: str,
+    at: datetime,
+    client: ClientInfo,
+    user_sub: str | None = None,
+    email: str | None = None,
+    actor_sub: str | None = None,
+    detail: str = "",
+) -> None:
+    """Record one audit row in a unit of work of its own (failures are worth keeping)."""
+    with session_scope(engine) as db:
+        record_event(
+            db,
+            event_type=event_type,
+            outcome=outcome,
+            at=at,
+            client=client,
+            user_sub=user_sub,
+            email=email,
+            actor_sub=actor_sub,
+            detail=detail,
+        )

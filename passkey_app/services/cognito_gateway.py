@@ -20,6 +20,8 @@ from passkey_app.settings import PoolSettings
 
 log = logging.getLogger(__name__)
 
+CREATED_BY_PASSKEY_ATTRIBUTE = "createdByPasskey"
+
 _THROTTLE_CODES = {
     "TooManyRequestsException",
     "LimitExceededException",
@@ -88,6 +90,8 @@ def _classify(error: ClientError) -> AuthError:
         return AuthError(AuthFailure.INVALID_NEW_PASSWORD, code)
     if code in _CHALLENGE_EXPIRED_CODES:
         return AuthError(AuthFailure.CHALLENGE_EXPIRED, code)
+    if code in {"UsernameExistsException", "AliasExistsException"}:
+        return AuthError(AuthFailure.ACCOUNT_EXISTS, code)
     return AuthError(AuthFailure.UNEXPECTED, code)
 
 
@@ -260,3 +264,38 @@ class CognitoGateway:
             status=response.get("UserStatus", ""),
             attributes=attributes,
         )
+
+    def create_passkey_user(
+        self, *, email: str, password: str, email_verified: bool
+    ) -> CognitoUser:
+        """AdminCreateUser without a welcome message, then a permanent random password.
+
+        The password is never shown to anyone: it only makes the account CONFIRMED, so
+        Cognito lets the CUSTOM_AUTH flow sign the person in with their passkey.
+        """
+        self._call(
+            "admin_create_user",
+            UserPoolId=self._pool.user_pool_id,
+            Username=email,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true" if email_verified else "false"},
+                {"Name": f"custom:{CREATED_BY_PASSKEY_ATTRIBUTE}", "Value": "true"},
+            ],
+        )
+        self._call(
+            "admin_set_user_password",
+            UserPoolId=self._pool.user_pool_id,
+            Username=email,
+            Password=password,
+            Permanent=True,
+        )
+        user = self.find_user(email=email)
+        if user is None:
+            raise AuthError(AuthFailure.UNEXPECTED, "created user not found")
+        return user
+
+    def delete_user(self, *, username: str) -> None:
+        """AdminDeleteUser: undoes a sign-up whose later steps failed."""
+        self._call("admin_delete_user", UserPoolId=self._pool.user_pool_id, Username=username)

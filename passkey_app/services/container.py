@@ -11,6 +11,12 @@ from sqlalchemy.engine import Engine
 from lambdas.proof import KeyRing, parse_key_ring
 from passkey_app.db import make_engine
 from passkey_app.services.cognito_gateway import CognitoGateway
+from passkey_app.services.passkey_account import PasskeyAccount
+from passkey_app.services.passkey_login import PasskeyLogin
+from passkey_app.services.passkey_signup import PasskeySignup, SignupPolicy
+from passkey_app.services.passkeys.ceremonies import PasskeyCeremonies
+from passkey_app.services.passkeys.challenges import ChallengeStore
+from passkey_app.services.passkeys.relying_party import relying_party
 from passkey_app.services.password_login import PasswordLogin
 from passkey_app.services.sessions import SessionStore
 from passkey_app.services.token_cipher import TokenCipher
@@ -30,6 +36,10 @@ class Services:
     key_ring: KeyRing
     sessions: SessionStore
     password_login: PasswordLogin
+    ceremonies: PasskeyCeremonies
+    passkey_signup: PasskeySignup
+    passkey_login: PasskeyLogin
+    passkey_account: PasskeyAccount
 
 
 def build_services(settings: Settings, *, gateway: CognitoGateway | None = None) -> Services:
@@ -51,8 +61,9 @@ def build_services(settings: Settings, *, gateway: CognitoGateway | None = None)
         lifetime=timedelta(hours=settings.session_lifetime_hours),
         handoff_lifetime=timedelta(seconds=settings.handoff_lifetime_seconds),
     )
-    password_login = PasswordLogin(
-        engine=engine, gateway=gateway, verifier=verifier, sessions=sessions
+    password_login = PasswordLogin(engine=engine, gateway=gateway, sessions=sessions)
+    ceremonies = PasskeyCeremonies(
+        engine=engine, rp=relying_party(settings), challenges=ChallengeStore(engine)
     )
     return Services(
         settings=settings,
@@ -63,6 +74,25 @@ def build_services(settings: Settings, *, gateway: CognitoGateway | None = None)
         key_ring=key_ring,
         sessions=sessions,
         password_login=password_login,
+        ceremonies=ceremonies,
+        passkey_signup=PasskeySignup(
+            engine=engine,
+            gateway=gateway,
+            ceremonies=ceremonies,
+            sessions=sessions,
+            key_ring=key_ring,
+            policy=SignupPolicy(mark_email_verified=settings.signup_marks_email_verified),
+        ),
+        passkey_login=PasskeyLogin(
+            engine=engine,
+            gateway=gateway,
+            ceremonies=ceremonies,
+            sessions=sessions,
+            key_ring=key_ring,
+        ),
+        passkey_account=PasskeyAccount(
+            engine=engine, gateway=gateway, ceremonies=ceremonies, sessions=sessions
+        ),
     )
 
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from passkey_app.db import session_scope
-from passkey_app.services.audit import ClientInfo, record_event
+from passkey_app.services.audit import ClientInfo, write_event
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.cognito_gateway import (
     CognitoGateway,
@@ -16,15 +15,7 @@ from passkey_app.services.cognito_gateway import (
 )
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.identity import MAX_PASSWORD_LENGTH, normalize_email
-from passkey_app.services.sessions import SessionStore
-from passkey_app.services.tokens import TokenInvalid, TokenVerifier
-
-
-@dataclass(frozen=True)
-class LoginSucceeded:
-    """Tokens are stored; the browser exchanges this code for its session cookie."""
-
-    handoff_code: str
+from passkey_app.services.sessions import LoginSucceeded, SessionStore
 
 
 @dataclass(frozen=True)
@@ -42,13 +33,11 @@ class PasswordLogin:
         *,
         engine: Engine,
         gateway: CognitoGateway,
-        verifier: TokenVerifier,
         sessions: SessionStore,
         clock: Clock = system_clock,
     ) -> None:
         self._engine = engine
         self._gateway = gateway
-        self._verifier = verifier
         self._sessions = sessions
         self._clock = clock
 
@@ -92,13 +81,12 @@ class PasswordLogin:
         self, tokens: CognitoTokens, email: str, client: ClientInfo, method: str
     ) -> LoginSucceeded:
         try:
-            identity = self._verifier.verify_id_token(tokens.id_token)
-        except TokenInvalid as error:
-            self._audit("login.password", "failure", email, None, client, f"id token {error}")
-            raise AuthError(AuthFailure.UNEXPECTED, "id token rejected") from error
-        code = self._sessions.begin(tokens=tokens, identity=identity, method=method, client=client)
-        self._audit("login.password", "success", email, identity.sub, client, "")
-        return LoginSucceeded(handoff_code=code)
+            result = self._sessions.open(tokens=tokens, method=method, client=client)
+        except AuthError as error:
+            self._audit("login.password", "failure", email, None, client, error.detail)
+            raise
+        self._audit("login.password", "success", email, result.user_sub, client, "")
+        return result
 
     def _audit(
         self,
@@ -109,14 +97,13 @@ class PasswordLogin:
         client: ClientInfo,
         detail: str,
     ) -> None:
-        with session_scope(self._engine) as db:
-            record_event(
-                db,
-                event_type=event_type,
-                outcome=outcome,
-                at=self._clock(),
-                client=client,
-                user_sub=sub,
-                email=email,
-                detail=detail,
-            )
+        write_event(
+            self._engine,
+            event_type=event_type,
+            outcome=outcome,
+            at=self._clock(),
+            client=client,
+            user_sub=sub,
+            email=email,
+            detail=detail,
+        )

@@ -22,7 +22,7 @@ from passkey_app.models import BrowserSession
 from passkey_app.services.audit import ClientInfo, record_event
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito_gateway import CognitoGateway, CognitoTokens
-from passkey_app.services.errors import AuthError
+from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.token_cipher import TokenCipher
 from passkey_app.services.tokens import Identity, TokenInvalid, TokenVerifier
 
@@ -34,6 +34,14 @@ MAX_SESSION_ID_LENGTH = 128
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoginSucceeded:
+    """Tokens are stored; the browser exchanges this code for its session cookie."""
+
+    handoff_code: str
+    user_sub: str
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,27 @@ class SessionStore:
         with session_scope(self._engine) as db:
             db.add(row)
         return handoff_code
+
+    def open(self, *, tokens: CognitoTokens, method: str, client: ClientInfo) -> LoginSucceeded:
+        """Verify the fresh ID token, then record the login as pending (see ``begin``)."""
+        try:
+            identity = self._verifier.verify_id_token(tokens.id_token)
+        except TokenInvalid as error:
+            raise AuthError(AuthFailure.UNEXPECTED, f"id token {error}") from error
+        code = self.begin(tokens=tokens, identity=identity, method=method, client=client)
+        return LoginSucceeded(handoff_code=code, user_sub=identity.sub)
+
+    def confirm_presence(self, session_id: str) -> bool:
+        """The person just proved who they are again: their login counts as fresh."""
+        if not session_id or len(session_id) > MAX_SESSION_ID_LENGTH:
+            return False
+        with session_scope(self._engine) as db:
+            result = db.execute(
+                update(BrowserSession)
+                .where(BrowserSession.token_hash == _digest(session_id))  # type: ignore[arg-type]
+                .values(authenticated_at=self._clock())
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     def activate(self, handoff_code: str, *, client: ClientInfo) -> str | None:
         """Exchange a handoff code (once, before it expires) for a new session id."""

@@ -9,7 +9,8 @@ from passkey_app.models import AuditEvent, BrowserSession
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.container import Services
 from passkey_app.services.errors import MESSAGES, AuthError, AuthFailure
-from passkey_app.services.password_login import LoginSucceeded, NewPasswordNeeded
+from passkey_app.services.password_login import NewPasswordNeeded
+from passkey_app.services.sessions import LoginSucceeded
 from tests.conftest import CognitoFixture
 
 CLIENT = ClientInfo(ip_address="203.0.113.9", user_agent="pytest")

@@ -1,0 +1,115 @@
+"""Flow 4: a returning person signs in with a passkey (email first, usernameless, autofill).
+
+The app verifies the assertion itself, then mints the Cognito session through
+CUSTOM_AUTH with a signed proof naming the credential; tokens stay on the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from lambdas.proof import KeyRing, ProofMethod
+from passkey_app.db import session_scope
+from passkey_app.services.audit import ClientInfo, write_event
+from passkey_app.services.clock import Clock, system_clock
+from passkey_app.services.cognito_gateway import CognitoGateway
+from passkey_app.services.custom_auth import mint_cognito_session
+from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.services.identity import normalize_email
+from passkey_app.services.passkeys import credential_store
+from passkey_app.services.passkeys.ceremonies import PasskeyCeremonies
+from passkey_app.services.passkeys.errors import PasskeyRejected
+from passkey_app.services.passkeys.results import CeremonyStart
+from passkey_app.services.sessions import LoginSucceeded, SessionStore
+
+
+@dataclass(frozen=True)
+class PasskeyStep:
+    """The account has passkeys: run the ceremony with these options."""
+
+    ceremony: CeremonyStart
+    password_fallback: bool
+
+
+@dataclass(frozen=True)
+class PasswordStep:
+    """Ask for a password. Unknown emails get this too, so they look like password users."""
+
+
+class PasskeyLogin:
+    """Options for each way of signing in with a passkey, and the finish they share."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        gateway: CognitoGateway,
+        ceremonies: PasskeyCeremonies,
+        sessions: SessionStore,
+        key_ring: KeyRing,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._engine = engine
+        self._gateway = gateway
+        self._ceremonies = ceremonies
+        self._sessions = sessions
+        self._key_ring = key_ring
+        self._clock = clock
+
+    def step_for_email(self, *, email: str) -> PasskeyStep | PasswordStep:
+        """What the email-first form shows next for this address."""
+        normalized = normalize_email(email)
+        if normalized is None:
+            raise AuthError(AuthFailure.INVALID_EMAIL, "login email rejected")
+        user = self._gateway.find_user(email=normalized)
+        if user is None or not user.enabled:
+            return PasswordStep()
+        with session_scope(self._engine) as db:
+            owner = credential_store.find_user(db, user.sub)
+            credential_ids = credential_store.credential_ids(db, user.sub) if owner else []
+        if owner is None or not credential_ids:
+            return PasswordStep()
+        ceremony = self._ceremonies.authentication_options(
+            user_sub=user.sub, allow_credential_ids=credential_ids
+        )
+        return PasskeyStep(ceremony=ceremony, password_fallback=not owner.created_by_passkey)
+
+    def discoverable_options(self) -> CeremonyStart:
+        """Options for "Sign in with a passkey" and for autofill: no user named yet."""
+        return self._ceremonies.authentication_options(user_sub=None, allow_credential_ids=())
+
+    def finish(self, *, handle: str, response: object, client: ClientInfo) -> LoginSucceeded:
+        """Verify the assertion, mint the Cognito session, open the browser session."""
+        try:
+            verified = self._ceremonies.verify_authentication(handle=handle, response=response)
+        except PasskeyRejected as error:
+            self._audit("failure", error.user_sub, client, error.reason.value)
+            raise
+        try:
+            tokens = mint_cognito_session(
+                gateway=self._gateway,
+                key_ring=self._key_ring,
+                username=verified.username,
+                sub=verified.user_sub,
+                method=ProofMethod.PASSKEY,
+                credential_id=verified.credential_id,
+            )
+            result = self._sessions.open(tokens=tokens, method="passkey", client=client)
+        except AuthError as error:
+            self._audit("failure", verified.user_sub, client, f"cognito {error.failure.value}")
+            raise
+        self._audit("success", verified.user_sub, client, f"passkey={verified.passkey_id}")
+        return result
+
+    def _audit(self, outcome: str, sub: str | None, client: ClientInfo, detail: str) -> None:
+        write_event(
+            self._engine,
+            event_type="login.passkey",
+            outcome=outcome,
+            at=self._clock(),
+            client=client,
+            user_sub=sub,
+            detail=detail,
+        )

@@ -1,0 +1,40 @@
+"""Shortcuts for the passkey flow tests: whole ceremonies against the real services,
+driven by the software authenticator."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from passkey_app.db import session_scope
+from passkey_app.models import AuditEvent
+from passkey_app.services.audit import ClientInfo
+from passkey_app.services.container import Services
+from passkey_app.services.sessions import LoginSucceeded, SignedInUser
+from tests.support.authenticator import SoftAuthenticator
+
+CLIENT = ClientInfo(ip_address="203.0.113.7", user_agent="pytest")
+
+
+def sign_up(services: Services, authenticator: SoftAuthenticator, email: str) -> LoginSucceeded:
+    """Passkey-first sign-up, start to finish."""
+    ceremony = services.passkey_signup.begin(email=email)
+    _, response = authenticator.create(ceremony.options)
+    return services.passkey_signup.finish(handle=ceremony.handle, response=response, client=CLIENT)
+
+
+def session_of(services: Services, login: LoginSucceeded) -> tuple[str, SignedInUser]:
+    """Exchange the handoff code as the cookie route does; the session id and its person."""
+    session_id = services.sessions.activate(login.handoff_code, client=CLIENT)
+    assert session_id is not None
+    user = services.sessions.current(session_id)
+    assert user is not None
+    return session_id, user
+
+
+def audit_trail(services: Services, event_type: str) -> list[tuple[str, str]]:
+    """(outcome, detail) of every audit row of one type, oldest first."""
+    with session_scope(services.engine) as db:
+        rows = db.exec(
+            select(AuditEvent).where(AuditEvent.event_type == event_type).order_by(AuditEvent.id)  # type: ignore[arg-type]
+        ).all()
+        return [(row.outcome, row.detail) for row in rows]
