@@ -21,6 +21,7 @@ from passkey_app.local_cognito.server import wait_until_ready
 from passkey_app.settings import Settings, ensure_embedded_secrets
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+HOT_RELOAD_PATHS = ("passkey_app", "lambdas", "rxconfig.py")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,11 @@ def stack_environment(data_dir: Path, ports: StackPorts, base: dict[str, str]) -
             "REFLEX_USE_SYSTEM_BUN": "1",
             "REFLEX_TELEMETRY_ENABLED": "false",
             "REFLEX_CHECK_LATEST_VERSION": "false",
+            # Python-only hot reload: by default Reflex watches the whole project, so a
+            # screenshot or log written by the tests would restart the backend.
+            "REFLEX_HOT_RELOAD_OVERRIDE_PATHS": ":".join(
+                str(PROJECT_ROOT / name) for name in HOT_RELOAD_PATHS
+            ),
             "PASSKEY_DATA_DIR": str(data_dir),
             "PASSKEY_FRONTEND_URL": frontend,
             "PASSKEY_API_URL": f"http://localhost:{ports.backend}",

@@ -2,6 +2,7 @@
 
 HOME = "/"
 LOGIN = "/login"
+SIGNUP = "/signup"
 ACCOUNT = "/account"
 
 API_SESSION_ACTIVATE = "/api/session/activate"

@@ -61,12 +61,13 @@ def notice_slot(message: Var[str] | str) -> rx.Component:
 
 
 def submit_button(label: str, *, busy: Var[bool] | bool) -> rx.Component:
-    """Full-width primary button: shows a spinner and refuses clicks while busy."""
+    """Full-width primary button: shows a spinner and refuses clicks while busy, and until
+    the page is live (a click before the websocket is up would be lost)."""
     return rx.button(
         label,
         type="submit",
         loading=busy,
-        disabled=busy,
+        disabled=Var.create(busy) | ~rx.State.is_hydrated,
         size="3",
         width="100%",
     )

@@ -51,8 +51,9 @@ def page_shell(*children: rx.Component, actions: list[rx.Component] | None = Non
     """Header plus a centred column that reads well from a phone to a desktop."""
     return rx.box(
         header(*(actions or [])),
-        rx.box(
+        rx.vstack(
             *children,
+            spacing="4",
             width="100%",
             max_width="34rem",
             margin_x="auto",

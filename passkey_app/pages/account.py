@@ -8,6 +8,13 @@ import reflex as rx
 
 from passkey_app import routes
 from passkey_app.components.layout import card, page_shell
+from passkey_app.components.passkeys import (
+    delete_dialog,
+    passkey_offer,
+    passkeys_card,
+    reauth_dialog,
+    rename_dialog,
+)
 from passkey_app.state.account import AccountState
 
 
@@ -64,6 +71,7 @@ def _loading() -> rx.Component:
 def account_page(api_url: str) -> rx.Component:
     """Account details, shown only after the server has checked the session."""
     return page_shell(
+        passkey_offer(),
         card(
             rx.vstack(
                 rx.heading("Your account", size="6", as_="h1"),
@@ -76,5 +84,9 @@ def account_page(api_url: str) -> rx.Component:
             ),
             rx.cond(AccountState.loaded, _details(), _loading()),
         ),
+        passkeys_card(),
+        reauth_dialog(),
+        rename_dialog(),
+        delete_dialog(),
         actions=[sign_out_button(api_url)],
     )

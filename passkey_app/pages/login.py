@@ -4,29 +4,130 @@ from __future__ import annotations
 
 import reflex as rx
 
+from passkey_app import routes
 from passkey_app.components.forms import error_slot, field, notice_slot, submit_button
 from passkey_app.components.layout import card, page_shell
-from passkey_app.state.login import STEP_EMAIL, STEP_NEW_PASSWORD, STEP_PASSWORD, LoginState
+from passkey_app.state.ceremony import AUTOFILL_DONE_ID
+from passkey_app.state.login import (
+    STEP_EMAIL,
+    STEP_NEW_PASSWORD,
+    STEP_PASSKEY,
+    STEP_PASSWORD,
+    LoginState,
+)
+from passkey_app.state.passkey_login import PasskeyLoginState
+
+
+def _or_divider() -> rx.Component:
+    line = rx.box(height="1px", flex="1", background=rx.color("gray", 5))
+    return rx.hstack(
+        line,
+        rx.text("or", size="1", color=rx.color("gray", 10)),
+        line,
+        align="center",
+        width="100%",
+    )
+
+
+def _passkey_button() -> rx.Component:
+    """Usernameless sign-in: the click itself runs the prepared ceremony."""
+    return rx.button(
+        rx.icon("key-round", size=16),
+        "Sign in with a passkey",
+        type="button",
+        variant="outline",
+        size="3",
+        width="100%",
+        loading=LoginState.busy,
+        disabled=LoginState.busy | (PasskeyLoginState.discoverable_js == ""),
+        on_click=[
+            PasskeyLoginState.start_ceremony,
+            rx.call_script(
+                PasskeyLoginState.discoverable_js, callback=PasskeyLoginState.finish_discoverable
+            ),
+        ],
+    )
 
 
 def _email_step() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            field(
-                "Email",
-                name="email",
-                type_="email",
-                autocomplete="username webauthn",
-                placeholder="you@example.com",
-                auto_focus=True,
-                default_value=LoginState.email,
+    return rx.vstack(
+        rx.form(
+            rx.vstack(
+                field(
+                    "Email",
+                    name="email",
+                    type_="email",
+                    autocomplete="username webauthn",
+                    placeholder="you@example.com",
+                    auto_focus=True,
+                    default_value=LoginState.email,
+                ),
+                error_slot(LoginState.error),
+                submit_button("Continue", busy=LoginState.busy),
+                spacing="3",
+                width="100%",
             ),
-            error_slot(LoginState.error),
-            submit_button("Continue", busy=LoginState.busy),
-            spacing="3",
+            on_submit=PasskeyLoginState.submit_email,
             width="100%",
         ),
-        on_submit=LoginState.submit_email,
+        rx.cond(
+            PasskeyLoginState.passkeys_supported,
+            rx.vstack(_or_divider(), _passkey_button(), spacing="3", width="100%"),
+        ),
+        rx.text(
+            "New here? ",
+            rx.link("Create an account", href=routes.SIGNUP, weight="medium"),
+            size="2",
+            color=rx.color("gray", 11),
+            align="center",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _passkey_step() -> rx.Component:
+    return rx.vstack(
+        _who(),
+        rx.hstack(
+            rx.icon("fingerprint", size=28, color=rx.color("accent", 10)),
+            rx.text(
+                "Use your passkey to sign in. Your device will ask you to confirm it's you.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            spacing="3",
+            align="center",
+        ),
+        error_slot(LoginState.error),
+        rx.button(
+            "Use passkey",
+            type="button",
+            size="3",
+            width="100%",
+            loading=LoginState.busy,
+            disabled=LoginState.busy | (PasskeyLoginState.passkey_js == ""),
+            on_click=[
+                PasskeyLoginState.start_ceremony,
+                rx.call_script(
+                    PasskeyLoginState.passkey_js,
+                    callback=PasskeyLoginState.finish_email_passkey,
+                ),
+            ],
+        ),
+        rx.cond(
+            PasskeyLoginState.password_fallback,
+            rx.button(
+                "Use my password instead",
+                type="button",
+                variant="ghost",
+                size="2",
+                on_click=LoginState.use_password,
+                disabled=LoginState.busy,
+            ),
+        ),
+        spacing="3",
         width="100%",
     )
 
@@ -107,9 +208,24 @@ def _new_password_step() -> rx.Component:
     )
 
 
+def _autofill_done() -> rx.Component:
+    """Clicked by assets/passkeys.js when autofill ends; hands the result to the server."""
+    return rx.el.button(
+        id=AUTOFILL_DONE_ID,
+        type="button",
+        hidden=True,
+        tab_index=-1,
+        aria_hidden="true",
+        on_click=rx.call_script(
+            "window.passkeyApp.takeAutofillResult()", callback=PasskeyLoginState.finish_autofill
+        ),
+    )
+
+
 def login_page() -> rx.Component:
     """The sign-in card."""
     return page_shell(
+        _autofill_done(),
         card(
             rx.vstack(
                 rx.heading("Sign in", size="6", as_="h1"),
@@ -125,6 +241,7 @@ def login_page() -> rx.Component:
                 LoginState.step,
                 (STEP_PASSWORD, _password_step()),
                 (STEP_NEW_PASSWORD, _new_password_step()),
+                (STEP_PASSKEY, _passkey_step()),
                 (STEP_EMAIL, _email_step()),
                 _email_step(),
             ),

@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator
 
 import reflex as rx
 from reflex.event import EventSpec
 
-from passkey_app import routes
 from passkey_app.services.cognito_gateway import NewPasswordChallenge
 from passkey_app.services.errors import AuthError, AuthFailure
-from passkey_app.services.identity import normalize_email
-from passkey_app.services.password_login import LoginSucceeded
-from passkey_app.state.session import SessionState
+from passkey_app.services.sessions import LoginSucceeded
+from passkey_app.state.session import SessionState, handoff_script
 
 log = logging.getLogger(__name__)
 
 STEP_EMAIL = "email"
 STEP_PASSWORD = "password"  # noqa: S105 (a step name)
 STEP_NEW_PASSWORD = "new_password"  # noqa: S105 (a step name)
-
-
-def handoff_script(api_url: str, code: str) -> str:
-    """JS that posts the handoff code to the cookie route in a full page navigation."""
-    url = f"{api_url.rstrip('/')}{routes.API_SESSION_ACTIVATE}"
-    return f"window.passkeyApp.postNavigate({json.dumps(url)}, {json.dumps({'code': code})})"
+STEP_PASSKEY = "passkey"
 
 
 class LoginState(SessionState):
@@ -40,9 +32,8 @@ class LoginState(SessionState):
     busy: bool = False
     _challenge: NewPasswordChallenge | None = None
 
-    @rx.event
-    async def on_load(self) -> AsyncIterator[EventSpec | None]:
-        """Signed-in people go to their account; otherwise show why they are here."""
+    def _reset_card(self) -> None:
+        """Back to a clean email step, with the reason the person is here, if any."""
         self.step, self.error, self.busy, self._challenge = STEP_EMAIL, "", False, None
         query = self.router.url.query_parameters
         self.notice = (
@@ -52,22 +43,16 @@ class LoginState(SessionState):
             if query.get("expired")
             else ""
         )
-        if await self._current_user() is not None:
-            yield rx.redirect(routes.ACCOUNT)
-
-    @rx.event
-    def submit_email(self, form: dict[str, str]) -> None:
-        """Step one: the email. Every address gets the same next step (no enumeration)."""
-        email = normalize_email(form.get("email", ""))
-        if email is None:
-            self.error = "Enter a valid email address."
-            return
-        self.email, self.error, self.notice, self.step = email, "", "", STEP_PASSWORD
 
     @rx.event
     def change_email(self) -> None:
         """Back to step one."""
-        self.step, self.error, self._challenge = STEP_EMAIL, "", None
+        self.step, self.error, self.busy, self._challenge = STEP_EMAIL, "", False, None
+
+    @rx.event
+    def use_password(self) -> None:
+        """A password user whose passkey is not at hand."""
+        self.step, self.error, self.busy = STEP_PASSWORD, "", False
 
     @rx.event
     async def submit_password(self, form: dict[str, str]) -> AsyncIterator[EventSpec | None]:

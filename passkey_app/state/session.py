@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
 
+from passkey_app import routes
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.container import Services, get_services
 from passkey_app.services.sessions import SignedInUser
+
+
+def handoff_script(api_url: str, code: str) -> str:
+    """JS that posts the handoff code to the cookie route in a full page navigation."""
+    url = f"{api_url.rstrip('/')}{routes.API_SESSION_ACTIVATE}"
+    return f"window.passkeyApp.postNavigate({json.dumps(url)}, {json.dumps({'code': code})})"
 
 
 class SessionState(rx.State):

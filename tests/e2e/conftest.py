@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,14 +88,39 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def _record_traffic(tab: Page, lines: list[str]) -> None:
+    """Console messages and websocket frames (event names only: payloads can hold
+    credentials), kept to explain a failure."""
+
+    def frame(direction: str, payload: str | bytes) -> None:
+        text = payload if isinstance(payload, str) else "<binary>"
+        name = text.split('"name":"', 1)[1].split('"', 1)[0] if '"name":"' in text else text[:40]
+        lines.append(f"{time.monotonic():.3f} {direction} {name.rsplit('.', 1)[-1]}")
+
+    tab.on("console", lambda message: lines.append(f"console.{message.type}: {message.text}"))
+    tab.on(
+        "websocket",
+        lambda ws: (
+            ws.on("framesent", lambda payload: frame("sent", payload)),
+            ws.on("framereceived", lambda payload: frame("received", payload)),
+        ),
+    )
+
+
 @pytest.fixture
 def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A tab in the fresh profile; a failing test leaves a screenshot of it."""
+    """A tab in the fresh profile; a failing test leaves a screenshot and a traffic log."""
     tab = context.new_page()
+    traffic: list[str] = []
+    _record_traffic(tab, traffic)
     yield tab
     report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed and not tab.is_closed():
-        screenshot(tab, f"FAILED-{request.node.name}")
+    if report is not None and report.failed:
+        log_dir = ARTIFACTS / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        (log_dir / f"FAILED-{request.node.name}.browser.log").write_text("\n".join(traffic))
+        if not tab.is_closed():
+            screenshot(tab, f"FAILED-{request.node.name}")
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -1,0 +1,317 @@
+"""The passkeys card of the account page, the offer to create one, and their dialogs."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from passkey_app.components.forms import error_slot, field, submit_button
+from passkey_app.state.passkeys import PasskeyItem, PasskeysState
+
+
+def add_passkey_button(label: str = "Add a passkey") -> rx.Component:
+    """Runs the prepared registration from the click; asks to confirm first when the login
+    is older than five minutes."""
+    return rx.cond(
+        PasskeysState.register_js != "",
+        rx.button(
+            rx.icon("plus", size=16),
+            label,
+            type="button",
+            loading=PasskeysState.busy,
+            disabled=PasskeysState.busy,
+            on_click=[
+                PasskeysState.start_ceremony,
+                rx.call_script(PasskeysState.register_js, callback=PasskeysState.finish_add),
+            ],
+        ),
+        rx.button(
+            rx.icon("plus", size=16),
+            label,
+            type="button",
+            loading=PasskeysState.busy,
+            disabled=PasskeysState.busy,
+            on_click=PasskeysState.open_reauth,
+        ),
+    )
+
+
+def passkey_offer() -> rx.Component:
+    """After a password login: one calm invitation, snoozed for two weeks by "Not now"."""
+    return rx.cond(
+        PasskeysState.offer & PasskeysState.supported & PasskeysState.loaded,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("fingerprint")),
+            rx.vstack(
+                rx.text("Sign in faster with a passkey", weight="bold", size="2"),
+                rx.text(
+                    "Use your fingerprint, face or screen lock next time instead of a "
+                    "password. Your password keeps working.",
+                    size="2",
+                ),
+                rx.hstack(
+                    add_passkey_button("Create a passkey"),
+                    rx.button(
+                        "Not now",
+                        type="button",
+                        variant="ghost",
+                        on_click=PasskeysState.snooze_offer,
+                    ),
+                    spacing="3",
+                    padding_top="0.25rem",
+                ),
+                spacing="1",
+            ),
+            color_scheme="indigo",
+            width="100%",
+        ),
+    )
+
+
+def _row(item: PasskeyItem) -> rx.Component:
+    return rx.hstack(
+        rx.center(
+            rx.icon("key-round", size=18, color=rx.color("accent", 11)),
+            width="36px",
+            height="36px",
+            border_radius="var(--radius-3)",
+            background=rx.color("accent", 3),
+            flex_shrink="0",
+        ),
+        rx.vstack(
+            rx.hstack(
+                rx.text(item.name, weight="medium", size="2"),
+                rx.cond(
+                    item.synced,
+                    rx.badge("Synced", color_scheme="green", variant="soft", size="1"),
+                    rx.badge("This device only", color_scheme="gray", variant="soft", size="1"),
+                ),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text(
+                item.model,
+                " · Added ",
+                item.created,
+                " · ",
+                item.last_used,
+                size="1",
+                color=rx.color("gray", 11),
+            ),
+            spacing="1",
+            flex="1",
+            min_width="0",
+        ),
+        rx.hstack(
+            rx.icon_button(
+                rx.icon("pencil", size=14),
+                variant="ghost",
+                color_scheme="gray",
+                aria_label=f"Rename {item.name}",
+                on_click=PasskeysState.open_rename(item.id, item.name),  # type: ignore[operator]
+            ),
+            rx.icon_button(
+                rx.icon("trash-2", size=14),
+                variant="ghost",
+                color_scheme="red",
+                aria_label=f"Remove {item.name}",
+                on_click=PasskeysState.open_delete(item.id, item.name),  # type: ignore[operator]
+            ),
+            spacing="3",
+        ),
+        align="center",
+        spacing="3",
+        width="100%",
+        padding_y="0.75rem",
+        border_top=f"1px solid {rx.color('gray', 4)}",
+        data_testid="passkey-row",
+    )
+
+
+def _empty() -> rx.Component:
+    return rx.text(
+        "No passkeys yet. Add one to sign in without a password.",
+        size="2",
+        color=rx.color("gray", 11),
+        padding_y="0.75rem",
+    )
+
+
+def passkeys_card() -> rx.Component:
+    """The list with its add button; skeleton rows while the server checks the session."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    rx.heading("Passkeys", size="4", as_="h2"),
+                    rx.text(
+                        "Sign in with your device instead of a password.",
+                        size="2",
+                        color=rx.color("gray", 11),
+                    ),
+                    spacing="1",
+                ),
+                rx.cond(PasskeysState.supported, add_passkey_button()),
+                justify="between",
+                align="center",
+                width="100%",
+                wrap="wrap",
+                spacing="3",
+            ),
+            error_slot(PasskeysState.error),
+            rx.cond(
+                PasskeysState.loaded,
+                rx.cond(
+                    PasskeysState.has_passkeys,
+                    rx.vstack(rx.foreach(PasskeysState.items, _row), spacing="0", width="100%"),
+                    _empty(),
+                ),
+                rx.skeleton(rx.box(height="3.5rem", width="100%")),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def reauth_dialog() -> rx.Component:
+    """ "Confirm it's you": a passkey when the person has one, otherwise the password;
+    then the armed "Create passkey" button."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Confirm it's you"),
+            rx.cond(
+                PasskeysState.register_js != "",
+                rx.vstack(
+                    rx.dialog.description("Thanks. Now create your new passkey."),
+                    add_passkey_button("Create passkey"),
+                    spacing="3",
+                ),
+                rx.vstack(
+                    rx.dialog.description(
+                        "You signed in more than five minutes ago. Confirm it's you before "
+                        "adding a passkey."
+                    ),
+                    rx.cond(PasskeysState.reauth_js != "", _reauth_passkey(), _reauth_password()),
+                    error_slot(PasskeysState.reauth_error),
+                    spacing="3",
+                ),
+            ),
+            rx.dialog.close(
+                rx.button("Cancel", variant="soft", color_scheme="gray", type="button"),
+            ),
+            max_width="26rem",
+        ),
+        open=PasskeysState.reauth_open,
+        on_open_change=PasskeysState.set_reauth_open,
+    )
+
+
+def _reauth_passkey() -> rx.Component:
+    return rx.button(
+        rx.icon("fingerprint", size=16),
+        "Use a passkey",
+        type="button",
+        width="100%",
+        loading=PasskeysState.busy,
+        disabled=PasskeysState.busy,
+        on_click=[
+            PasskeysState.start_ceremony,
+            rx.call_script(PasskeysState.reauth_js, callback=PasskeysState.finish_reauth_passkey),
+        ],
+    )
+
+
+def _reauth_password() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            field(
+                "Password",
+                name="password",
+                type_="password",
+                autocomplete="current-password",
+                auto_focus=True,
+            ),
+            submit_button("Confirm", busy=PasskeysState.busy),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=PasskeysState.confirm_password,
+        width="100%",
+    )
+
+
+def rename_dialog() -> rx.Component:
+    """Rename a passkey so the person recognises it."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Rename passkey"),
+            rx.form(
+                rx.vstack(
+                    rx.el.label(rx.text("Name", size="2", weight="medium"), html_for="name"),
+                    rx.input(
+                        id="name",
+                        name="name",
+                        default_value=PasskeysState.rename_name,
+                        max_length=64,
+                        required=True,
+                        size="3",
+                        width="100%",
+                        auto_focus=True,
+                    ),
+                    error_slot(PasskeysState.rename_error),
+                    rx.hstack(
+                        rx.button(
+                            "Cancel",
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=PasskeysState.close_rename,
+                        ),
+                        rx.button("Save", type="submit"),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=PasskeysState.save_rename,
+            ),
+            max_width="26rem",
+        ),
+        open=PasskeysState.rename_id != 0,
+        on_open_change=PasskeysState.rename_open_changed,
+    )
+
+
+def delete_dialog() -> rx.Component:
+    """Confirm before removing a passkey."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Remove passkey?"),
+            rx.alert_dialog.description(
+                "You won't be able to sign in with “",
+                PasskeysState.delete_name,
+                "” any more. The passkey stays on your device until you delete it there.",
+            ),
+            error_slot(PasskeysState.delete_error),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        "Keep it",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=PasskeysState.close_delete,
+                    )
+                ),
+                rx.button("Remove", color_scheme="red", on_click=PasskeysState.confirm_delete),
+                justify="end",
+                spacing="3",
+            ),
+            max_width="26rem",
+        ),
+        open=PasskeysState.delete_id != 0,
+    )

@@ -1,0 +1,123 @@
+"""Create an account with a passkey: the email, then one click on "Create passkey"."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from passkey_app import routes
+from passkey_app.components.forms import error_slot, field, submit_button
+from passkey_app.components.layout import card, page_shell
+from passkey_app.state.signup import STEP_CREATE, SignupState
+
+
+def _email_step() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            field(
+                "Email",
+                name="email",
+                type_="email",
+                autocomplete="username",
+                placeholder="you@example.com",
+                auto_focus=True,
+                default_value=SignupState.email,
+            ),
+            error_slot(SignupState.error),
+            submit_button("Continue", busy=SignupState.busy),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=SignupState.submit_email,
+        width="100%",
+    )
+
+
+def _benefit(icon: str, text: str) -> rx.Component:
+    return rx.hstack(
+        rx.icon(icon, size=16, color=rx.color("accent", 10), flex_shrink="0"),
+        rx.text(text, size="2", color=rx.color("gray", 11)),
+        spacing="2",
+        align="center",
+    )
+
+
+def _create_step() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(SignupState.email, size="2", weight="medium", trim="both"),
+            rx.button(
+                "Change",
+                type="button",
+                variant="ghost",
+                size="1",
+                on_click=SignupState.change_email,
+                disabled=SignupState.busy,
+            ),
+            justify="between",
+            align="center",
+            width="100%",
+            padding="0.625rem 0.75rem",
+            border_radius="var(--radius-3)",
+            background=rx.color("gray", 3),
+        ),
+        rx.vstack(
+            _benefit("fingerprint", "Sign in with your fingerprint, face or screen lock."),
+            _benefit("shield-check", "Nothing to remember, nothing to phish."),
+            _benefit("smartphone", "Your device keeps the key; we never see it."),
+            spacing="2",
+        ),
+        error_slot(SignupState.error),
+        rx.button(
+            rx.icon("key-round", size=16),
+            "Create passkey",
+            type="button",
+            size="3",
+            width="100%",
+            loading=SignupState.busy,
+            disabled=SignupState.busy | (SignupState.register_js == ""),
+            on_click=[
+                SignupState.start_creating,
+                rx.call_script(SignupState.register_js, callback=SignupState.finish_signup),
+            ],
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _unsupported() -> rx.Component:
+    return rx.callout(
+        "This browser can't create passkeys. Use a device with a fingerprint, face or "
+        "screen lock, or a recent browser.",
+        icon="triangle-alert",
+        color_scheme="amber",
+        size="1",
+        width="100%",
+    )
+
+
+def signup_page() -> rx.Component:
+    """The sign-up card."""
+    return page_shell(
+        card(
+            rx.vstack(
+                rx.heading("Create your account", size="6", as_="h1"),
+                rx.text(
+                    "No password needed: your device signs you in with a passkey.",
+                    color=rx.color("gray", 11),
+                    size="2",
+                ),
+                spacing="1",
+            ),
+            rx.cond(~SignupState.supported, _unsupported()),
+            rx.cond(SignupState.step == STEP_CREATE, _create_step(), _email_step()),
+            rx.text(
+                "Already have an account? ",
+                rx.link("Sign in", href=routes.LOGIN, weight="medium"),
+                size="2",
+                color=rx.color("gray", 11),
+                align="center",
+                width="100%",
+            ),
+        ),
+    )

@@ -1,0 +1,328 @@
+"""The account page's passkeys: list, add (after a fresh login), rename, delete, and the
+offer to create one after a password login. Every handler checks the session itself."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from passkey_app import routes
+from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.services.passkeys.credential_store import PasskeySummary
+from passkey_app.services.sessions import SignedInUser
+from passkey_app.state.ceremony import browser_call, read_outcome
+from passkey_app.state.session import SessionState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PasskeyItem:
+    """One row of the passkey list, formatted for people."""
+
+    id: int
+    name: str
+    model: str
+    synced: bool
+    created: str
+    last_used: str
+
+
+def _when(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "Never used"
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return "Just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return moment.strftime("%d %b %Y")
+
+
+def to_item(summary: PasskeySummary, now: datetime) -> PasskeyItem:
+    """The list row for one passkey."""
+    return PasskeyItem(
+        id=summary.id,
+        name=summary.name,
+        model=summary.model,
+        synced=summary.synced,
+        created=summary.created_at.strftime("%d %b %Y"),
+        last_used=_when(summary.last_used_at, now),
+    )
+
+
+class PasskeysState(SessionState):
+    """Fields and handlers of the passkeys card, the offer, and their dialogs."""
+
+    loaded: bool = False
+    items: list[PasskeyItem] = []
+    offer: bool = False
+    supported: bool = True
+    register_js: str = ""
+    busy: bool = False
+    error: str = ""
+    reauth_open: bool = False
+    reauth_js: str = ""
+    reauth_error: str = ""
+    rename_id: int = 0
+    rename_name: str = ""
+    rename_error: str = ""
+    delete_id: int = 0
+    delete_name: str = ""
+    delete_error: str = ""
+    _handle: str = ""
+    _reauth_handle: str = ""
+
+    @rx.var
+    def has_passkeys(self) -> bool:
+        """Whether the list has anything to show."""
+        return bool(self.items)
+
+    @rx.event
+    async def on_load(self) -> AsyncIterator[EventSpec | None]:
+        """Load the list; prepare a registration when the login is fresh enough."""
+        self.loaded, self.error, self.busy, self.reauth_open = False, "", False, False
+        user = await self._current_user()
+        if user is None:
+            return
+        await self._refresh(user)
+        self.loaded = True
+        yield rx.call_script(
+            "window.passkeyApp.capabilities()", callback=PasskeysState.set_capabilities
+        )
+
+    @rx.event
+    def set_capabilities(self, result: Any) -> None:
+        """Without WebAuthn in this browser, nothing offers to create a passkey."""
+        data = result.get("data") if isinstance(result, dict) else None
+        self.supported = bool(isinstance(data, dict) and data.get("webauthn"))
+
+    async def _require(self) -> SignedInUser | None:
+        user = await self._current_user()
+        if user is None:
+            self.loaded, self.items, self.register_js, self._handle = False, [], "", ""
+        return user
+
+    async def _refresh(self, user: SignedInUser) -> None:
+        account = self._services().passkey_account
+        overview = await asyncio.to_thread(account.overview, user=user)
+        now = datetime.now(UTC)
+        self.items = [to_item(summary, now) for summary in overview.passkeys]
+        self.offer = overview.offer_passkey
+        await self._prepare_registration(user)
+
+    async def _prepare_registration(self, user: SignedInUser) -> None:
+        account = self._services().passkey_account
+        self.register_js, self._handle = "", ""
+        if account.needs_reauthentication(user=user):
+            return
+        ceremony = await asyncio.to_thread(account.begin_add, user=user)
+        self._handle = ceremony.handle
+        self.register_js = browser_call("register", ceremony.options)
+
+    @rx.event
+    def start_ceremony(self) -> None:
+        """The click runs the prepared JS itself; here only the spinner starts."""
+        self.busy, self.error = True, ""
+
+    @rx.event
+    async def finish_add(self, result: Any) -> AsyncIterator[EventSpec | None]:
+        """Store the passkey the browser just created."""
+        user = await self._require()
+        if user is None:
+            yield rx.redirect(routes.LOGIN)
+            return
+        outcome = read_outcome(result)
+        handle, self._handle = self._handle, ""
+        try:
+            if outcome.credential is None:
+                self.error = outcome.message
+            elif not handle:
+                self.error = AuthError(AuthFailure.CHALLENGE_EXPIRED).user_message
+            else:
+                account = self._services().passkey_account
+                added = await asyncio.to_thread(
+                    account.finish_add,
+                    user=user,
+                    handle=handle,
+                    response=outcome.credential,
+                    client=self._client(),
+                )
+                self.reauth_open = False
+                yield rx.toast.success(f"Passkey added: {added.name}")
+        except AuthError as error:
+            self.error = error.user_message
+        except Exception:
+            log.exception("adding a passkey failed unexpectedly")
+            self.error = AuthError(AuthFailure.UNEXPECTED).user_message
+        self.busy = False
+        await self._refresh(user)
+
+    @rx.event
+    async def snooze_offer(self) -> None:
+        """ "Not now" on the offer: ask again in two weeks."""
+        user = await self._require()
+        if user is None:
+            return
+        await asyncio.to_thread(self._services().passkey_account.snooze_offer, user=user)
+        self.offer = False
+
+    @rx.event
+    async def open_reauth(self) -> None:
+        """Adding a passkey needs a fresh login: confirm with a passkey or the password."""
+        user = await self._require()
+        if user is None:
+            return
+        self.reauth_error = ""
+        await self._prepare_reauth(user)
+        self.reauth_open = True
+
+    async def _prepare_reauth(self, user: SignedInUser) -> None:
+        self.reauth_js, self._reauth_handle = "", ""
+        account = self._services().passkey_account
+        ceremony = await asyncio.to_thread(account.reauthentication_options, user=user)
+        if ceremony is not None:
+            self._reauth_handle = ceremony.handle
+            self.reauth_js = browser_call("authenticate", ceremony.options)
+
+    @rx.event
+    def set_reauth_open(self, value: bool) -> None:
+        """The dialog's own open/close (Escape, outside click)."""
+        self.reauth_open = value
+        if not value:
+            self.busy, self.reauth_error = False, ""
+
+    @rx.event
+    async def finish_reauth_passkey(self, result: Any) -> None:
+        """A passkey confirmed it's the same person: the add button is armed."""
+        user = await self._require()
+        if user is None:
+            return
+        outcome = read_outcome(result)
+        handle, self._reauth_handle = self._reauth_handle, ""
+        self.busy = False
+        if outcome.credential is None or not handle:
+            self.reauth_error = outcome.message
+            await self._prepare_reauth(user)
+            return
+        account = self._services().passkey_account
+        try:
+            await asyncio.to_thread(
+                account.confirm_with_passkey,
+                user=user,
+                session_id=self._session_id(),
+                handle=handle,
+                response=outcome.credential,
+                client=self._client(),
+            )
+        except AuthError as error:
+            self.reauth_error = error.user_message
+            await self._prepare_reauth(user)
+            return
+        await self._after_confirmation()
+
+    @rx.event
+    async def confirm_password(self, form: dict[str, Any]) -> None:
+        """The password confirmed it's the same person: the add button is armed."""
+        user = await self._require()
+        if user is None or self.busy:
+            return
+        self.busy, self.reauth_error = True, ""
+        account = self._services().passkey_account
+        try:
+            await asyncio.to_thread(
+                account.confirm_with_password,
+                user=user,
+                session_id=self._session_id(),
+                password=str(form.get("password", ""))[:256],
+                client=self._client(),
+            )
+        except AuthError as error:
+            self.busy, self.reauth_error = False, error.user_message
+            return
+        self.busy = False
+        await self._after_confirmation()
+
+    async def _after_confirmation(self) -> None:
+        user = await self._require()
+        if user is not None:
+            await self._prepare_registration(user)
+        self.reauth_js, self._reauth_handle = "", ""
+
+    @rx.event
+    def open_rename(self, passkey_id: int, name: str) -> None:
+        """Show the rename dialog for one passkey."""
+        self.rename_id, self.rename_name, self.rename_error = passkey_id, name, ""
+
+    @rx.event
+    def close_rename(self) -> None:
+        """Dismiss the rename dialog."""
+        self.rename_id, self.rename_error = 0, ""
+
+    @rx.event
+    def rename_open_changed(self, is_open: bool) -> None:
+        """Escape or a click outside closes the rename dialog."""
+        if not is_open:
+            self.rename_id, self.rename_error = 0, ""
+
+    @rx.event
+    async def save_rename(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
+        """Rename one of the person's own passkeys."""
+        user = await self._require()
+        if user is None:
+            yield rx.redirect(routes.LOGIN)
+            return
+        account = self._services().passkey_account
+        try:
+            await asyncio.to_thread(
+                account.rename,
+                user=user,
+                passkey_id=self.rename_id,
+                name=str(form.get("name", ""))[:200],
+                client=self._client(),
+            )
+        except AuthError as error:
+            self.rename_error = error.user_message
+            return
+        self.rename_id = 0
+        await self._refresh(user)
+        yield rx.toast.success("Passkey renamed")
+
+    @rx.event
+    def open_delete(self, passkey_id: int, name: str) -> None:
+        """Ask before removing a passkey."""
+        self.delete_id, self.delete_name, self.delete_error = passkey_id, name, ""
+
+    @rx.event
+    def close_delete(self) -> None:
+        """Keep the passkey."""
+        self.delete_id, self.delete_error = 0, ""
+
+    @rx.event
+    async def confirm_delete(self) -> AsyncIterator[EventSpec | None]:
+        """Remove one of the person's own passkeys (never the last way in)."""
+        user = await self._require()
+        if user is None:
+            yield rx.redirect(routes.LOGIN)
+            return
+        account = self._services().passkey_account
+        try:
+            await asyncio.to_thread(
+                account.delete, user=user, passkey_id=self.delete_id, client=self._client()
+            )
+        except AuthError as error:
+            self.delete_error = error.user_message
+            return
+        self.delete_id = 0
+        await self._refresh(user)
+        yield rx.toast.success("Passkey removed")

@@ -1,0 +1,137 @@
+"""Passkey-first sign-up: the email, then one click that creates the passkey."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from passkey_app import routes
+from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.state.ceremony import browser_call, read_outcome
+from passkey_app.state.session import SessionState, handoff_script
+
+log = logging.getLogger(__name__)
+
+STEP_EMAIL = "email"
+STEP_CREATE = "create"
+
+
+class SignupState(SessionState):
+    """Fields and handlers of the sign-up card."""
+
+    step: str = STEP_EMAIL
+    email: str = ""
+    error: str = ""
+    busy: bool = False
+    supported: bool = True
+    register_js: str = ""
+    _handle: str = ""
+
+    @rx.event
+    async def on_load(self) -> AsyncIterator[EventSpec | None]:
+        """Signed-in people go to their account; others start at the email."""
+        self.step, self.error, self.busy, self.register_js, self._handle = (
+            STEP_EMAIL,
+            "",
+            False,
+            "",
+            "",
+        )
+        if await self._current_user() is not None:
+            yield rx.redirect(routes.ACCOUNT)
+            return
+        yield rx.call_script(
+            "window.passkeyApp.capabilities()", callback=SignupState.set_capabilities
+        )
+
+    @rx.event
+    def set_capabilities(self, result: Any) -> None:
+        """Feature detection: without WebAuthn the page says so instead of failing later."""
+        data = result.get("data") if isinstance(result, dict) else None
+        self.supported = bool(isinstance(data, dict) and data.get("webauthn"))
+
+    @rx.event
+    async def submit_email(self, form: dict[str, Any]) -> None:
+        """Prepare the registration options, so the next click starts the ceremony at once."""
+        if self.busy:
+            return
+        self.busy, self.error = True, ""
+        try:
+            ceremony = await asyncio.to_thread(
+                self._services().passkey_signup.begin, email=str(form.get("email", ""))
+            )
+        except AuthError as error:
+            self.busy, self.error = False, error.user_message
+            return
+        self._handle = ceremony.handle
+        self.register_js = browser_call("register", ceremony.options)
+        self.email = str(ceremony.options.get("user", {}).get("name", ""))
+        self.step, self.busy = STEP_CREATE, False
+
+    @rx.event
+    def start_creating(self) -> None:
+        """The click itself runs the prepared JS; here only the spinner starts."""
+        self.busy, self.error = True, ""
+
+    @rx.event
+    def change_email(self) -> None:
+        """Back to step one; the prepared challenge is dropped."""
+        self.step, self.error, self.busy, self.register_js, self._handle = (
+            STEP_EMAIL,
+            "",
+            False,
+            "",
+            "",
+        )
+
+    @rx.event
+    async def finish_signup(self, result: Any) -> AsyncIterator[EventSpec | None]:
+        """The browser made a credential: create the account and sign the person in."""
+        outcome = read_outcome(result)
+        handle, self._handle = self._handle, ""
+        if outcome.credential is None or not handle:
+            self.busy = False
+            self.error = (
+                AuthError(AuthFailure.CHALLENGE_EXPIRED).user_message
+                if outcome.credential is not None
+                else ""
+                if outcome.aborted
+                else outcome.message
+            )
+            await self._prepare_again()
+            return
+        signup = self._services().passkey_signup
+        try:
+            login = await asyncio.to_thread(
+                signup.finish, handle=handle, response=outcome.credential, client=self._client()
+            )
+        except AuthError as error:
+            self.busy, self.error = False, error.user_message
+            if error.failure is not AuthFailure.ACCOUNT_EXISTS:
+                await self._prepare_again()
+            return
+        except Exception:
+            log.exception("passkey sign-up failed unexpectedly")
+            self.busy, self.error = False, AuthError(AuthFailure.UNEXPECTED).user_message
+            await self._prepare_again()
+            return
+        yield rx.call_script(handoff_script(self._services().settings.api_url, login.handoff_code))
+
+    async def _prepare_again(self) -> None:
+        """A fresh challenge for another try (each one is single-use)."""
+        if self.step != STEP_CREATE or not self.email:
+            return
+        try:
+            ceremony = await asyncio.to_thread(
+                self._services().passkey_signup.begin, email=self.email
+            )
+        except AuthError as error:
+            self.error = error.user_message
+            return
+        self._handle = ceremony.handle
+        self.register_js = browser_call("register", ceremony.options)
