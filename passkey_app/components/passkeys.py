@@ -57,6 +57,7 @@ def passkey_offer() -> rx.Component:
                         on_click=PasskeysState.snooze_offer,
                     ),
                     spacing="3",
+                    align="center",
                     padding_top="0.25rem",
                 ),
                 spacing="1",
@@ -89,15 +90,7 @@ def _row(item: PasskeyItem) -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.text(
-                item.model,
-                " · Added ",
-                item.created,
-                " · ",
-                item.last_used,
-                size="1",
-                color=rx.color("gray", 11),
-            ),
+            rx.text(item.detail, size="1", color=rx.color("gray", 11)),
             spacing="1",
             flex="1",
             min_width="0",
@@ -142,21 +135,17 @@ def passkeys_card() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.vstack(
-                    rx.heading("Passkeys", size="4", as_="h2"),
-                    rx.text(
-                        "Sign in with your device instead of a password.",
-                        size="2",
-                        color=rx.color("gray", 11),
-                    ),
-                    spacing="1",
-                ),
+                rx.heading("Passkeys", size="4", as_="h2"),
                 rx.cond(PasskeysState.supported, add_passkey_button()),
                 justify="between",
                 align="center",
                 width="100%",
-                wrap="wrap",
                 spacing="3",
+            ),
+            rx.text(
+                "Sign in with your fingerprint, face or screen lock instead of a password.",
+                size="2",
+                color=rx.color("gray", 11),
             ),
             error_slot(PasskeysState.error),
             rx.cond(
@@ -179,28 +168,39 @@ def passkeys_card() -> rx.Component:
 def reauth_dialog() -> rx.Component:
     """ "Confirm it's you": a passkey when the person has one, otherwise the password;
     then the armed "Create passkey" button."""
+    confirmed = PasskeysState.register_js != ""
+    cancel = rx.dialog.close(
+        rx.button("Cancel", variant="soft", color_scheme="gray", type="button"),
+    )
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Confirm it's you"),
-            rx.cond(
-                PasskeysState.register_js != "",
-                rx.vstack(
+            rx.vstack(
+                rx.dialog.title("Confirm it's you", margin_bottom="0"),
+                rx.cond(
+                    confirmed,
                     rx.dialog.description("Thanks. Now create your new passkey."),
-                    add_passkey_button("Create passkey"),
-                    spacing="3",
-                ),
-                rx.vstack(
                     rx.dialog.description(
                         "You signed in more than five minutes ago. Confirm it's you before "
                         "adding a passkey."
                     ),
-                    rx.cond(PasskeysState.reauth_js != "", _reauth_passkey(), _reauth_password()),
-                    error_slot(PasskeysState.reauth_error),
-                    spacing="3",
                 ),
-            ),
-            rx.dialog.close(
-                rx.button("Cancel", variant="soft", color_scheme="gray", type="button"),
+                rx.cond(
+                    confirmed,
+                    rx.hstack(
+                        cancel, add_passkey_button("Create passkey"), justify="end", width="100%"
+                    ),
+                    rx.vstack(
+                        rx.cond(
+                            PasskeysState.reauth_js != "", _reauth_passkey(), _reauth_password()
+                        ),
+                        error_slot(PasskeysState.reauth_error),
+                        rx.hstack(cancel, justify="end", width="100%"),
+                        spacing="2",
+                        width="100%",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
             ),
             max_width="26rem",
         ),

@@ -15,6 +15,7 @@ from reflex.event import EventSpec
 
 from passkey_app import routes
 from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.services.passkey_naming import DEFAULT_PASSKEY_NAME
 from passkey_app.services.passkeys.credential_store import PasskeySummary
 from passkey_app.services.sessions import SignedInUser
 from passkey_app.state.ceremony import browser_call, read_outcome
@@ -29,35 +30,37 @@ class PasskeyItem:
 
     id: int
     name: str
-    model: str
     synced: bool
-    created: str
-    last_used: str
+    detail: str
 
 
 def _when(moment: datetime | None, now: datetime) -> str:
     if moment is None:
-        return "Never used"
+        return "Not used to sign in yet"
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     seconds = (now - moment).total_seconds()
     if seconds < 60:
-        return "Just now"
+        return "Used just now"
     if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
+        return f"Used {int(seconds // 60)} min ago"
     if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    return moment.strftime("%d %b %Y")
+        return f"Used {int(seconds // 3600)} h ago"
+    return f"Last used {moment.strftime('%d %b %Y')}"
 
 
 def to_item(summary: PasskeySummary, now: datetime) -> PasskeyItem:
-    """The list row for one passkey."""
+    """The list row for one passkey: its model when the name doesn't already say it,
+    when it was added, when it was last used."""
+    parts = [
+        summary.model if summary.model not in (summary.name, DEFAULT_PASSKEY_NAME) else "",
+        f"Added {summary.created_at.strftime('%d %b %Y')}",
+        _when(summary.last_used_at, now),
+    ]
     return PasskeyItem(
         id=summary.id,
         name=summary.name,
-        model=summary.model,
         synced=summary.synced,
-        created=summary.created_at.strftime("%d %b %Y"),
-        last_used=_when(summary.last_used_at, now),
+        detail=" · ".join(part for part in parts if part),
     )
 
 

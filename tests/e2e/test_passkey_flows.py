@@ -6,12 +6,16 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import update
 
+from passkey_app.db import make_engine, session_scope
 from passkey_app.devserver import Stack
+from passkey_app.models import BrowserSession
 from tests.e2e.conftest import ARTIFACTS, screenshot
 from tests.e2e.pages import (
     enter_email,
@@ -25,10 +29,6 @@ from tests.e2e.users import create_password_user, unique_email
 from tests.e2e.virtual_authenticator import add_virtual_authenticator
 
 pytestmark = pytest.mark.browser
-
-
-def _passkey_rows(page: Page) -> object:
-    return page.get_by_test_id("passkey-row")
 
 
 def test_sign_up_with_a_passkey_sign_out_and_back_in_by_email(stack: Stack, page: Page) -> None:
@@ -180,3 +180,65 @@ def test_autofill_signs_in_from_the_email_field(stack: Stack, page: Page) -> Non
     page.wait_for_url(f"{stack.frontend_url}/account")
     expect(page.get_by_text(email)).to_be_visible()
     expect(page.get_by_text("Passkey", exact=True).first).to_be_visible()
+
+
+def _age_logins(data_dir: Path, email: str, minutes: int) -> None:
+    """Move a person's sign-in time back, as if they had signed in ``minutes`` ago."""
+    engine = make_engine(f"sqlite:///{data_dir / 'passkeys.db'}")
+    try:
+        with session_scope(engine) as db:
+            db.execute(
+                update(BrowserSession)
+                .where(BrowserSession.email == email)  # type: ignore[arg-type]
+                .values(authenticated_at=datetime.now(UTC) - timedelta(minutes=minutes))
+            )
+    finally:
+        engine.dispose()
+
+
+def test_an_old_login_confirms_it_is_you_before_adding_a_passkey(
+    stack: Stack, stack_data_dir: Path, page: Page
+) -> None:
+    without_passkey_autofill(page)
+    add_virtual_authenticator(page)
+    user = create_password_user(stack, stack_data_dir, "reauth")
+    sign_in_with_password(page, stack.frontend_url, user.email, user.password)
+    _age_logins(stack_data_dir, user.email, minutes=10)
+    page.reload()
+    page.get_by_role("button", name="Add a passkey").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+    dialog.get_by_label("Password").fill("Not-the-password-1!")
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(dialog.get_by_role("alert")).to_have_text(
+        "That email and password don't match an account."
+    )
+    dialog.get_by_label("Password").fill(user.password)
+    dialog.get_by_role("button", name="Confirm").click()
+    create = dialog.get_by_role("button", name="Create passkey")
+    expect(create).to_be_visible()
+    screenshot(page, "17-reauth-dialog-confirmed")
+    create.click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_test_id("passkey-row")).to_have_count(1)
+
+
+def test_sign_up_page_on_a_phone_in_dark_mode(stack: Stack, browser: Browser) -> None:
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, color_scheme="dark", is_mobile=True
+    )
+    page = phone.new_page()
+    try:
+        add_virtual_authenticator(page)
+        page.goto(f"{stack.frontend_url}/signup")
+        page.get_by_label("Email").fill(unique_email("phone"))
+        expect(page.get_by_role("button", name="Continue")).to_be_enabled()
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("button", name="Create passkey")).to_be_enabled()
+        screenshot(page, "18-signup-phone-dark")
+        page.get_by_role("button", name="Create passkey").click()
+        page.wait_for_url(f"{stack.frontend_url}/account")
+        expect(page.get_by_test_id("passkey-row")).to_have_count(1)
+        screenshot(page, "19-account-phone-dark")
+    finally:
+        phone.close()
