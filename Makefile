@@ -8,7 +8,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_USE_SYSTEM_BUN := 1
 
-.PHONY: run test lint typecheck pytest deps deps-test chromium clean
+.PHONY: run test bench lint typecheck pytest deps deps-test chromium clean
 
 $(UV):
 	python3 -m venv .tools
@@ -43,6 +43,9 @@ pytest:
 
 test: deps-test
 	$(MAKE) lint typecheck pytest
+
+bench: deps-test
+	.venv/bin/python -m scripts.bench_passkeys
 
 clean:
 	rm -rf .web .states test-artifacts

@@ -136,11 +136,20 @@ def start_stack(
     log_dir: Path | None = None,
     reflex_args: tuple[str, ...] = (),
     wait: bool = True,
+    hot_reload: bool = True,
 ) -> Stack:
-    """Bring up local AWS, migrate the database, and start Reflex."""
+    """Bring up local AWS, migrate the database, and start Reflex.
+
+    ``hot_reload=False`` (the browser tests) watches an empty folder instead of the
+    sources, so an edit made while the tests run cannot restart the app under them.
+    """
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     env = stack_environment(data_dir, ports, {**os.environ, **(extra_env or {})})
+    if not hot_reload:
+        frozen = data_dir / "no-hot-reload"
+        frozen.mkdir(exist_ok=True)
+        env["REFLEX_HOT_RELOAD_OVERRIDE_PATHS"] = str(frozen)
     settings = ensure_embedded_secrets(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
     env.update(_lambda_environment(settings))
     stack = Stack(ports=ports, env=env)

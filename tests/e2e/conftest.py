@@ -56,7 +56,9 @@ def stack(stack_ports: StackPorts, stack_data_dir: Path) -> Iterator[Stack]:
     """The app, as `make run` serves it, on the test ports."""
     log_dir = ARTIFACTS / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    running = start_stack(data_dir=stack_data_dir, ports=stack_ports, log_dir=log_dir)
+    running = start_stack(
+        data_dir=stack_data_dir, ports=stack_ports, log_dir=log_dir, hot_reload=False
+    )
     holder = {"stack": running}
     yield running
     holder["stack"].stop()
