@@ -26,7 +26,13 @@ class AuthFailure(StrEnum):
     LAST_WAY_IN = "last_way_in"
     PASSKEY_NOT_FOUND = "passkey_not_found"
     INVALID_PASSKEY_NAME = "invalid_passkey_name"
+    LINK_INVALID = "link_invalid"
 
+
+_SIGNUP_FAILED = (
+    "We couldn't create an account with that email. If you already have one, "
+    "sign in instead; otherwise try again."
+)
 
 MESSAGES: dict[AuthFailure, str] = {
     AuthFailure.INVALID_CREDENTIALS: "That email and password don't match an account.",
@@ -45,16 +51,18 @@ MESSAGES: dict[AuthFailure, str] = {
     ),
     AuthFailure.PASSKEY_ALREADY_REGISTERED: "That passkey is already registered.",
     AuthFailure.INVALID_EMAIL: "Enter a valid email address.",
-    AuthFailure.ACCOUNT_EXISTS: (
-        "We couldn't create an account with that email. If it's yours, sign in instead."
-    ),
-    AuthFailure.SIGNUP_NOT_COMPLETED: "We couldn't finish creating your account. Try again.",
+    # Deliberately the same words: a failed sign-up never says whether the email is taken.
+    AuthFailure.ACCOUNT_EXISTS: _SIGNUP_FAILED,
+    AuthFailure.SIGNUP_NOT_COMPLETED: _SIGNUP_FAILED,
     AuthFailure.REAUTHENTICATION_REQUIRED: "Confirm it's you first.",
     AuthFailure.LAST_WAY_IN: (
         "This is your only way to sign in. Add another passkey before removing this one."
     ),
     AuthFailure.PASSKEY_NOT_FOUND: "That passkey no longer exists.",
     AuthFailure.INVALID_PASSKEY_NAME: "Use a name of 1 to 64 characters.",
+    AuthFailure.LINK_INVALID: (
+        "That link has expired or was already used. Ask for a new one from the sign-in page."
+    ),
 }
 
 

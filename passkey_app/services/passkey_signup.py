@@ -106,9 +106,9 @@ class PasskeySignup:
             )
         except AuthError as error:
             self._audit("signup.passkey", "failure", email, None, client, error.failure.value)
-            if error.failure is AuthFailure.ACCOUNT_EXISTS:
-                raise
-            raise AuthError(AuthFailure.SIGNUP_NOT_COMPLETED, error.detail) from error
+            # The same answer whether the address is taken or Cognito failed: a sign-up
+            # must not confirm that an account exists.
+            raise AuthError(AuthFailure.SIGNUP_NOT_COMPLETED, error.failure.value) from error
         try:
             result = self._complete(user, passkey, client)
         except Exception as error:

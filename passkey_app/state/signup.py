@@ -112,8 +112,7 @@ class SignupState(SessionState):
             )
         except AuthError as error:
             self.busy, self.error = False, error.user_message
-            if error.failure is not AuthFailure.ACCOUNT_EXISTS:
-                await self._prepare_again()
+            await self._prepare_again()
             return
         except Exception:
             log.exception("passkey sign-up failed unexpectedly")

@@ -242,3 +242,21 @@ def test_sign_up_page_on_a_phone_in_dark_mode(stack: Stack, browser: Browser) ->
         screenshot(page, "19-account-phone-dark")
     finally:
         phone.close()
+
+
+def test_sign_up_with_a_taken_email_creates_nothing_and_says_so_generically(
+    stack: Stack, page: Page
+) -> None:
+    add_virtual_authenticator(page)
+    page.goto(f"{stack.frontend_url}/signup")
+    expect(page.get_by_role("button", name="Continue")).to_be_enabled()
+    page.get_by_label("Email").fill("bob@example.com")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Create passkey").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "We couldn't create an account with that email. If you already have one, "
+        "sign in instead; otherwise try again."
+    )
+    expect(page.get_by_role("button", name="Create passkey")).to_be_enabled()
+    assert page.url == f"{stack.frontend_url}/signup"
+    screenshot(page, "20-signup-not-completed")

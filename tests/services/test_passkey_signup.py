@@ -61,7 +61,9 @@ def test_an_existing_email_takes_no_account_and_leaves_nothing(
 ) -> None:
     with pytest.raises(AuthError) as raised:
         sign_up(services, SoftAuthenticator(), "alice@example.com")
-    assert raised.value.failure is AuthFailure.ACCOUNT_EXISTS
+    assert raised.value.failure is AuthFailure.SIGNUP_NOT_COMPLETED
+    assert raised.value.user_message == AuthError(AuthFailure.SIGNUP_NOT_COMPLETED).user_message
+    assert audit_trail(services, "signup.passkey") == [("failure", "account_exists")]
     assert _rows(services) == (0, 0)
     assert "custom:createdByPasskey" not in _cognito_attributes(cognito, "alice@example.com")
     assert services.password_login.login(
