@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.event import EventType
 from reflex.vars import Var
 
 
@@ -70,4 +71,27 @@ def submit_button(label: str, *, busy: Var[bool] | bool) -> rx.Component:
         disabled=Var.create(busy) | ~rx.State.is_hydrated,
         size="3",
         width="100%",
+    )
+
+
+def email_chip(
+    email: Var[str] | str, *, on_change: EventType[()], busy: Var[bool] | bool
+) -> rx.Component:
+    """The address a multi-step form is working on, with a way back to change it."""
+    return rx.hstack(
+        rx.text(email, size="2", weight="medium", trim="both"),
+        rx.button(
+            "Change",
+            type="button",
+            variant="ghost",
+            size="1",
+            on_click=on_change,
+            disabled=busy,
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+        padding="0.625rem 0.75rem",
+        border_radius="var(--radius-3)",
+        background=rx.color("gray", 3),
     )

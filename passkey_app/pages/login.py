@@ -5,7 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from passkey_app import routes
-from passkey_app.components.forms import error_slot, field, notice_slot, submit_button
+from passkey_app.components.forms import (
+    email_chip,
+    error_slot,
+    field,
+    notice_slot,
+    submit_button,
+)
 from passkey_app.components.layout import card, page_shell
 from passkey_app.state.ceremony import AUTOFILL_DONE_ID
 from passkey_app.state.login import (
@@ -133,23 +139,7 @@ def _passkey_step() -> rx.Component:
 
 
 def _who() -> rx.Component:
-    return rx.hstack(
-        rx.text(LoginState.email, size="2", weight="medium", trim="both"),
-        rx.button(
-            "Change",
-            type="button",
-            variant="ghost",
-            size="1",
-            on_click=LoginState.change_email,
-            disabled=LoginState.busy,
-        ),
-        justify="between",
-        align="center",
-        width="100%",
-        padding="0.625rem 0.75rem",
-        border_radius="var(--radius-3)",
-        background=rx.color("gray", 3),
-    )
+    return email_chip(LoginState.email, on_change=LoginState.change_email, busy=LoginState.busy)
 
 
 def _password_step() -> rx.Component:

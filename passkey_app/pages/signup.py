@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from passkey_app import routes
-from passkey_app.components.forms import error_slot, field, submit_button
+from passkey_app.components.forms import email_chip, error_slot, field, submit_button
 from passkey_app.components.layout import card, page_shell
 from passkey_app.state.signup import STEP_CREATE, SignupState
 
@@ -43,23 +43,7 @@ def _benefit(icon: str, text: str) -> rx.Component:
 
 def _create_step() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.text(SignupState.email, size="2", weight="medium", trim="both"),
-            rx.button(
-                "Change",
-                type="button",
-                variant="ghost",
-                size="1",
-                on_click=SignupState.change_email,
-                disabled=SignupState.busy,
-            ),
-            justify="between",
-            align="center",
-            width="100%",
-            padding="0.625rem 0.75rem",
-            border_radius="var(--radius-3)",
-            background=rx.color("gray", 3),
-        ),
+        email_chip(SignupState.email, on_change=SignupState.change_email, busy=SignupState.busy),
         rx.vstack(
             _benefit("fingerprint", "Sign in with your fingerprint, face or screen lock."),
             _benefit("shield-check", "Nothing to remember, nothing to phish."),

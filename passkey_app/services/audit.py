@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from passkey_app.db import session_scope
 from passkey_app.models import AuditEvent
+from passkey_app.services.clock import Clock, system_clock
 
 MAX_USER_AGENT = 512
 
@@ -69,6 +70,38 @@ def write_event(
             event_type=event_type,
             outcome=outcome,
             at=at,
+            client=client,
+            user_sub=user_sub,
+            email=email,
+            actor_sub=actor_sub,
+            detail=detail,
+        )
+
+
+@dataclass(frozen=True)
+class AuditTrail:
+    """One service's way to the audit table: its engine and its clock."""
+
+    engine: Engine
+    clock: Clock = system_clock
+
+    def write(
+        self,
+        event_type: str,
+        outcome: str,
+        client: ClientInfo,
+        *,
+        email: str | None = None,
+        user_sub: str | None = None,
+        actor_sub: str | None = None,
+        detail: str = "",
+    ) -> None:
+        """Record one event now, in a unit of work of its own."""
+        write_event(
+            self.engine,
+            event_type=event_type,
+            outcome=outcome,
+            at=self.clock(),
             client=client,
             user_sub=user_sub,
             email=email,

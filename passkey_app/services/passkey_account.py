@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from passkey_app.db import session_scope
-from passkey_app.services.audit import ClientInfo, record_event, write_event
+from passkey_app.services.audit import AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito_gateway import CognitoGateway, NewPasswordChallenge
 from passkey_app.services.errors import AuthError, AuthFailure
@@ -60,6 +60,7 @@ class PasskeyAccount:
         self._ceremonies = ceremonies
         self._sessions = sessions
         self._clock = clock
+        self._audit = AuditTrail(engine, clock)
 
     def overview(self, *, user: SignedInUser) -> PasskeyOverview:
         """The person's passkeys, and whether to offer them one."""
@@ -108,7 +109,7 @@ class PasskeyAccount:
                 handle=handle, response=response, expected_user_sub=user.sub
             )
         except PasskeyRejected as error:
-            self._audit("passkey.register", "failure", user, client, error.reason.value)
+            self._record("passkey.register", "failure", user, client, error.reason.value)
             raise
         now = self._clock()
         name = default_passkey_name(passkey.aaguid)
@@ -138,7 +139,7 @@ class PasskeyAccount:
                     p for p in credential_store.list_passkeys(db, user.sub) if p.id == row.id
                 )
         except PasskeyRejected as error:
-            self._audit("passkey.register", "failure", user, client, error.reason.value)
+            self._record("passkey.register", "failure", user, client, error.reason.value)
             raise
         return added
 
@@ -153,7 +154,7 @@ class PasskeyAccount:
             raise AuthError(AuthFailure.INVALID_PASSKEY_NAME, "name rejected") from error
         if not renamed:
             raise AuthError(AuthFailure.PASSKEY_NOT_FOUND, "rename of a missing passkey")
-        self._audit("passkey.rename", "success", user, client, f"passkey={passkey_id}")
+        self._record("passkey.rename", "success", user, client, f"passkey={passkey_id}")
 
     def delete(self, *, user: SignedInUser, passkey_id: int, client: ClientInfo) -> None:
         """Remove a passkey, never the last way into an account without a password."""
@@ -163,7 +164,7 @@ class PasskeyAccount:
                 raise AuthError(AuthFailure.PASSKEY_NOT_FOUND, "delete of a missing passkey")
             owner = credential_store.find_user(db, user.sub)
             if owner is not None and owner.created_by_passkey and len(owned) <= 1:
-                self._audit("passkey.delete", "refused", user, client, "last way in")
+                self._record("passkey.delete", "refused", user, client, "last way in")
                 raise AuthError(AuthFailure.LAST_WAY_IN, "last passkey")
             credential_store.delete_passkey(db, user_sub=user.sub, passkey_id=passkey_id)
             record_event(
@@ -207,13 +208,13 @@ class PasskeyAccount:
         try:
             verified = self._ceremonies.verify_authentication(handle=handle, response=response)
         except PasskeyRejected as error:
-            self._audit("reauth.passkey", "failure", user, client, error.reason.value)
+            self._record("reauth.passkey", "failure", user, client, error.reason.value)
             raise
         if verified.user_sub != user.sub:
-            self._audit("reauth.passkey", "failure", user, client, "other user")
+            self._record("reauth.passkey", "failure", user, client, "other user")
             raise AuthError(AuthFailure.PASSKEY_REJECTED, "assertion of another user")
         self._sessions.confirm_presence(session_id)
-        self._audit("reauth.passkey", "success", user, client, "")
+        self._record("reauth.passkey", "success", user, client)
 
     def confirm_with_password(
         self, *, user: SignedInUser, session_id: str, password: str, client: ClientInfo
@@ -222,7 +223,7 @@ class PasskeyAccount:
         try:
             result = self._gateway.password_auth(email=user.email, password=password)
         except AuthError as error:
-            self._audit("reauth.password", "failure", user, client, error.failure.value)
+            self._record("reauth.password", "failure", user, client, error.failure.value)
             raise
         if isinstance(result, NewPasswordChallenge):
             raise AuthError(AuthFailure.INVALID_CREDENTIALS, "password must be changed")
@@ -230,18 +231,16 @@ class PasskeyAccount:
             # Only the check was wanted: the extra tokens are revoked, never kept.
             self._gateway.revoke(refresh_token=result.refresh_token)
         self._sessions.confirm_presence(session_id)
-        self._audit("reauth.password", "success", user, client, "")
+        self._record("reauth.password", "success", user, client)
 
-    def _audit(
-        self, event_type: str, outcome: str, user: SignedInUser, client: ClientInfo, detail: str
+    def _record(
+        self,
+        event_type: str,
+        outcome: str,
+        user: SignedInUser,
+        client: ClientInfo,
+        detail: str = "",
     ) -> None:
-        write_event(
-            self._engine,
-            event_type=event_type,
-            outcome=outcome,
-            at=self._clock(),
-            client=client,
-            user_sub=user.sub,
-            email=user.email,
-            detail=detail,
+        self._audit.write(
+            event_type, outcome, client, user_sub=user.sub, email=user.email, detail=detail
         )

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from lambdas.proof import KeyRing, ProofMethod
 from passkey_app.db import session_scope
-from passkey_app.services.audit import ClientInfo, write_event
+from passkey_app.services.audit import AuditTrail, ClientInfo
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.cognito_gateway import CognitoGateway
 from passkey_app.services.custom_auth import mint_cognito_session
@@ -57,6 +57,7 @@ class PasskeyLogin:
         self._sessions = sessions
         self._key_ring = key_ring
         self._clock = clock
+        self._audit = AuditTrail(engine, clock)
 
     def step_for_email(self, *, email: str) -> PasskeyStep | PasswordStep:
         """What the email-first form shows next for this address."""
@@ -85,7 +86,13 @@ class PasskeyLogin:
         try:
             verified = self._ceremonies.verify_authentication(handle=handle, response=response)
         except PasskeyRejected as error:
-            self._audit("failure", error.user_sub, client, error.reason.value)
+            self._audit.write(
+                "login.passkey",
+                "failure",
+                client,
+                user_sub=error.user_sub,
+                detail=error.reason.value,
+            )
             raise
         try:
             tokens = mint_cognito_session(
@@ -98,18 +105,19 @@ class PasskeyLogin:
             )
             result = self._sessions.open(tokens=tokens, method="passkey", client=client)
         except AuthError as error:
-            self._audit("failure", verified.user_sub, client, f"cognito {error.failure.value}")
+            self._audit.write(
+                "login.passkey",
+                "failure",
+                client,
+                user_sub=verified.user_sub,
+                detail=f"cognito {error.failure.value}",
+            )
             raise
-        self._audit("success", verified.user_sub, client, f"passkey={verified.passkey_id}")
-        return result
-
-    def _audit(self, outcome: str, sub: str | None, client: ClientInfo, detail: str) -> None:
-        write_event(
-            self._engine,
-            event_type="login.passkey",
-            outcome=outcome,
-            at=self._clock(),
-            client=client,
-            user_sub=sub,
-            detail=detail,
+        self._audit.write(
+            "login.passkey",
+            "success",
+            client,
+            user_sub=verified.user_sub,
+            detail=f"passkey={verified.passkey_id}",
         )
+        return result

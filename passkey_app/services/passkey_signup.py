@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from lambdas.proof import KeyRing, ProofMethod
 from passkey_app.db import session_scope
 from passkey_app.models import WebAuthnUser
-from passkey_app.services.audit import ClientInfo, record_event, write_event
+from passkey_app.services.audit import AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.cognito_gateway import CognitoGateway, CognitoUser
 from passkey_app.services.custom_auth import mint_cognito_session
@@ -74,6 +74,7 @@ class PasskeySignup:
         self._key_ring = key_ring
         self._policy = policy
         self._clock = clock
+        self._audit = AuditTrail(engine, clock)
 
     def begin(self, *, email: str) -> CeremonyStart:
         """Registration options for a new account. Every valid email gets the same answer."""
@@ -95,7 +96,7 @@ class PasskeySignup:
                 handle=handle, response=response, expected_user_sub=None
             )
         except PasskeyRejected as error:
-            self._audit("signup.passkey", "failure", None, None, client, error.reason.value)
+            self._audit.write("signup.passkey", "failure", client, detail=error.reason.value)
             raise
         email = passkey.email or ""
         try:
@@ -105,7 +106,9 @@ class PasskeySignup:
                 email_verified=self._policy.mark_email_verified,
             )
         except AuthError as error:
-            self._audit("signup.passkey", "failure", email, None, client, error.failure.value)
+            self._audit.write(
+                "signup.passkey", "failure", client, email=email, detail=error.failure.value
+            )
             # The same answer whether the address is taken or Cognito failed: a sign-up
             # must not confirm that an account exists.
             raise AuthError(AuthFailure.SIGNUP_NOT_COMPLETED, error.failure.value) from error
@@ -116,7 +119,9 @@ class PasskeySignup:
             detail = (
                 error.reason.value if isinstance(error, PasskeyRejected) else type(error).__name__
             )
-            self._audit("signup.passkey", "failure", email, None, client, f"undone: {detail}")
+            self._audit.write(
+                "signup.passkey", "failure", client, email=email, detail=f"undone: {detail}"
+            )
             if (
                 isinstance(error, AuthError)
                 and error.failure is AuthFailure.PASSKEY_ALREADY_REGISTERED
@@ -164,7 +169,7 @@ class PasskeySignup:
             credential_id=passkey.credential_id,
         )
         result = self._sessions.open(tokens=tokens, method="passkey", client=client)
-        self._audit("signup.passkey", "success", user.email, user.sub, client, "")
+        self._audit.write("signup.passkey", "success", client, email=user.email, user_sub=user.sub)
         return result
 
     def _undo(self, user: CognitoUser) -> None:
@@ -178,23 +183,3 @@ class PasskeySignup:
             self._gateway.delete_user(username=user.username)
         except AuthError as error:
             log.error("sign-up undo: could not delete the Cognito user: %s", error.failure.value)
-
-    def _audit(
-        self,
-        event_type: str,
-        outcome: str,
-        email: str | None,
-        sub: str | None,
-        client: ClientInfo,
-        detail: str,
-    ) -> None:
-        write_event(
-            self._engine,
-            event_type=event_type,
-            outcome=outcome,
-            at=self._clock(),
-            client=client,
-            user_sub=sub,
-            email=email,
-            detail=detail,
-        )

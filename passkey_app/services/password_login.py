@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from passkey_app.services.audit import ClientInfo, write_event
+from passkey_app.services.audit import AuditTrail, ClientInfo
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.cognito_gateway import (
     CognitoGateway,
@@ -40,6 +40,7 @@ class PasswordLogin:
         self._gateway = gateway
         self._sessions = sessions
         self._clock = clock
+        self._audit = AuditTrail(engine, clock)
 
     def login(
         self, *, email: str, password: str, client: ClientInfo
@@ -47,15 +48,21 @@ class PasswordLogin:
         """Check the password; the same failure for an unknown email and a wrong password."""
         normalized = normalize_email(email)
         if normalized is None or not password or len(password) > MAX_PASSWORD_LENGTH:
-            self._audit("login.password", "failure", normalized, None, client, "rejected input")
+            self._audit.write(
+                "login.password", "failure", client, email=normalized, detail="rejected input"
+            )
             raise AuthError(AuthFailure.INVALID_CREDENTIALS, "input rejected")
         try:
             result = self._gateway.password_auth(email=normalized, password=password)
         except AuthError as error:
-            self._audit("login.password", "failure", normalized, None, client, error.failure.value)
+            self._audit.write(
+                "login.password", "failure", client, email=normalized, detail=error.failure.value
+            )
             raise
         if isinstance(result, NewPasswordChallenge):
-            self._audit("login.password", "challenge", normalized, None, client, "new_password")
+            self._audit.write(
+                "login.password", "challenge", client, email=normalized, detail="new_password"
+            )
             return NewPasswordNeeded(challenge=result)
         return self._start_session(result, normalized, client, "password")
 
@@ -73,7 +80,9 @@ class PasswordLogin:
         try:
             tokens = self._gateway.set_new_password(challenge=challenge, new_password=new_password)
         except AuthError as error:
-            self._audit("password.change", "failure", email, None, client, error.failure.value)
+            self._audit.write(
+                "password.change", "failure", client, email=email, detail=error.failure.value
+            )
             raise
         return self._start_session(tokens, email, client, "password")
 
@@ -83,27 +92,9 @@ class PasswordLogin:
         try:
             result = self._sessions.open(tokens=tokens, method=method, client=client)
         except AuthError as error:
-            self._audit("login.password", "failure", email, None, client, error.detail)
+            self._audit.write("login.password", "failure", client, email=email, detail=error.detail)
             raise
-        self._audit("login.password", "success", email, result.user_sub, client, "")
-        return result
-
-    def _audit(
-        self,
-        event_type: str,
-        outcome: str,
-        email: str | None,
-        sub: str | None,
-        client: ClientInfo,
-        detail: str,
-    ) -> None:
-        write_event(
-            self._engine,
-            event_type=event_type,
-            outcome=outcome,
-            at=self._clock(),
-            client=client,
-            user_sub=sub,
-            email=email,
-            detail=detail,
+        self._audit.write(
+            "login.password", "success", client, email=email, user_sub=result.user_sub
         )
+        return result
