@@ -180,3 +180,16 @@ def test_rotated_session_keys_still_open_old_sessions(
         gateway=services.gateway,
     )
     assert rotated.sessions.current(session_id) is not None
+
+
+def test_a_session_survives_a_backend_restart(
+    services: Services, settings: Settings, cognito: CognitoFixture
+) -> None:
+    session_id = services.sessions.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    restarted = build_services(settings)  # a new process: new engine, caches and clients
+    try:
+        user = restarted.sessions.current(session_id)
+        assert user is not None and user.email == "alice@example.com"
+    finally:
+        restarted.engine.dispose()
