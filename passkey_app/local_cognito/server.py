@@ -32,6 +32,7 @@ from passkey_app.local_cognito.extension import install
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9229
 READY_PATH = "/_local_cognito/ready"
+SAVE_INTERVAL_SECONDS = 1.0
 _READ_ONLY_PREFIXES = ("Get", "List", "Describe", "AdminGet", "AdminList")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -42,12 +43,19 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 class PersistingApp:
-    """WSGI middleware: one request at a time, state saved after each change."""
+    """WSGI middleware: one request at a time; a change marks the state dirty and the
+    server's loop writes it at most once per ``SAVE_INTERVAL_SECONDS`` (and on exit).
+
+    Writing after every request made bulk work (seeding thousands of users) quadratic:
+    each write pickles the whole state.
+    """
 
     def __init__(self, app: WsgiApp, state_path: Path) -> None:
         self._app = app
         self._state_path = state_path
         self._lock = threading.RLock()
+        self._dirty = False
+        self._last_save = 0.0
         self.ready = threading.Event()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -71,12 +79,18 @@ class PersistingApp:
                 if close is not None:
                     close()
             if mutating and statuses and statuses[0] < 400:
-                self.save()
+                self._dirty = True
         return body
+
+    def save_if_due(self, now: float) -> None:
+        """Write the state when it changed and the last write is old enough."""
+        if self._dirty and now - self._last_save >= SAVE_INTERVAL_SECONDS:
+            self.save()
 
     def save(self) -> None:
         """Write the state now; a failure is reported, never raised into a request."""
         with self._lock:
+            self._dirty, self._last_save = False, time.monotonic()
             try:
                 persistence.save_state(self._state_path)
             except Exception:
@@ -118,7 +132,7 @@ def serve(*, host: str, port: int, data_dir: Path, verbose: bool = False) -> Non
         print(bootstrap.format_banner(prepared, state_path=state_path, config_path=config_path))
         print(trigger_environment.describe(), flush=True)
         while not stop.wait(0.1):
-            pass
+            app.save_if_due(time.monotonic())
     finally:
         server.shutdown()
         thread.join(timeout=5)

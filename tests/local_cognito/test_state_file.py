@@ -73,3 +73,25 @@ def test_a_pickle_with_foreign_classes_is_refused(tmp_path: Path) -> None:
 def test_a_missing_file_loads_nothing(tmp_path: Path) -> None:
     outcome = persistence.load_state(tmp_path / persistence.STATE_FILE)
     assert (outcome.loaded, outcome.moved_to) == (False, None)
+
+
+def test_changes_are_written_at_most_once_a_second(stand_in: StandIn, tmp_path: Path) -> None:
+    from passkey_app.local_cognito.server import SAVE_INTERVAL_SECONDS, PersistingApp
+
+    def ok_app(environ: dict[str, object], start_response: object) -> list[bytes]:
+        start_response("200 OK", [])  # type: ignore[operator]
+        return [b"{}"]
+
+    path = tmp_path / persistence.STATE_FILE
+    app = PersistingApp(ok_app, path)
+    change = {"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "Cognito.AdminCreateUser"}
+    app(change, lambda *_: None)
+    assert not path.exists(), "a change alone does not write the file"
+    app.save_if_due(0.0)
+    assert not path.exists(), "too soon after the last write"
+    app.save_if_due(SAVE_INTERVAL_SECONDS + 10**9)
+    assert path.exists()
+    written = path.stat().st_mtime_ns
+    app({"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "Cognito.ListUsers"}, lambda *_: None)
+    app.save_if_due(2 * SAVE_INTERVAL_SECONDS + 10**9)
+    assert path.stat().st_mtime_ns == written, "a read does not make the state dirty"
