@@ -41,6 +41,40 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _seed(args: argparse.Namespace) -> int:
+    import json
+
+    import boto3
+
+    from passkey_app.db import make_engine
+    from passkey_app.seed import seed
+
+    data_dir = Path(args.data_dir)
+    pool = json.loads((data_dir / "local-cognito.json").read_text())
+    client = boto3.client(
+        "cognito-idp",
+        region_name=pool["region"],
+        endpoint_url=args.endpoint or pool["endpoint_url"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 (the local stand-in ignores it)
+    )
+    engine = make_engine(Settings(data_dir=data_dir).effective_database_url)
+    report = seed(
+        client=client,
+        user_pool_id=pool["user_pool_id"],
+        engine=engine,
+        users=args.users,
+        email_prefix=args.prefix,
+        workers=4,
+    )
+    print(
+        f"created {report.created} users ({report.skipped} already there) in "
+        f"{report.cognito_seconds:.1f} s; {report.passkeys} passkeys and {report.events} "
+        f"audit events in {report.sql_seconds:.1f} s"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command tree."""
     parser = argparse.ArgumentParser(prog="passkey-app", description=__doc__)
@@ -53,6 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     dev.set_defaults(handler=_dev)
     migrate = commands.add_parser("migrate", help="apply the Alembic migrations")
     migrate.set_defaults(handler=_migrate)
+    demo = commands.add_parser("seed", help="demo users, passkeys and audit events (make run)")
+    demo.add_argument("--users", type=int, default=1000)
+    demo.add_argument("--data-dir", default=".local")
+    demo.add_argument("--endpoint", default=None, help="local Cognito (default: from the data)")
+    demo.add_argument("--prefix", default="demo", help="emails are <prefix>00001@example.org")
+    demo.set_defaults(handler=_seed)
+    from passkey_app.provision.commands import register
+
+    register(commands)
     return parser
 
 
