@@ -8,7 +8,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_USE_SYSTEM_BUN := 1
 
-.PHONY: run test bench lint typecheck pytest deps deps-test chromium clean
+.PHONY: run run-prod test bench seed bench-admin lint typecheck pytest deps deps-test chromium clean
 
 $(UV):
 	python3 -m venv .tools
@@ -31,6 +31,15 @@ chromium:
 run: deps
 	.venv/bin/passkey-app dev
 
+# Production profile (docs/deploy.md): PostgreSQL, Redis state, two workers, one port.
+run-prod: deps
+	@for name in PASSKEY_DATABASE_URL REFLEX_REDIS_URL; do \
+		[ -n "$${!name}" ] || { echo "$$name must be set (see docs/deploy.md)"; exit 1; }; done
+	.venv/bin/passkey-app migrate
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" GRANIAN_WORKERS=$${GRANIAN_WORKERS:-2} \
+		.venv/bin/reflex run --env prod --frontend-port $${PORT:-8000} \
+		--backend-port $${PORT:-8000} --backend-host $${BIND_HOST:-127.0.0.1}
+
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
@@ -46,6 +55,14 @@ test: deps-test
 
 bench: deps-test
 	.venv/bin/python -m scripts.bench_passkeys
+
+SIZE ?= 1000
+# Demo users for the admin dashboard, into the stack `make run` is serving.
+seed: deps
+	.venv/bin/passkey-app seed --users $(SIZE)
+
+bench-admin: deps-test
+	.venv/bin/python -m scripts.bench_admin
 
 clean:
 	rm -rf .web .states test-artifacts

@@ -256,6 +256,16 @@
     return ok(null);
   }
 
+  // The server refused a credential the browser has just made (a sign-up that could not
+  // finish): tell the authenticator to forget it where the browser can (Signal API).
+  async function forget(rpId, credentialId) {
+    if (unavailable() || typeof PublicKeyCredential.signalUnknownCredential !== "function") {
+      return fail("unsupported");
+    }
+    await PublicKeyCredential.signalUnknownCredential({ rpId, credentialId });
+    return ok(null);
+  }
+
   // Belt and braces: whatever slips through still resolves.
   function settled(fn) {
     return (...args) => Promise.resolve().then(() => fn(...args)).catch(() => fail("unknown"));
@@ -269,5 +279,6 @@
     autofill: settled(autofill),
     cancelAutofill: settled(cancelAutofill),
     takeAutofillResult,
+    forget: settled(forget),
   });
 })();

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from passkey_app import routes
+from passkey_app.api_magic_links import magic_link_routes
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.container import Services, get_services
 from passkey_app.settings import get_settings
@@ -91,6 +92,7 @@ def build_session_routes(services: Callable[[], Services] = get_services) -> Sta
         routes=[
             Route(routes.API_SESSION_ACTIVATE, activate, methods=["POST"]),
             Route(routes.API_SESSION_LOGOUT, logout, methods=["POST"]),
+            *magic_link_routes(services),
         ]
     )
 

@@ -126,3 +126,40 @@ class WebAuthnChallenge(SQLModel, table=True):
     consumed_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+
+
+class MagicLink(SQLModel, table=True):
+    """A single-use email sign-in (or sign-up) link. Only hashes of its secrets are stored.
+
+    ``binding_hash`` is the hash of a random value kept in the browser that asked for
+    the link; opening the link anywhere else asks the person to confirm first.
+    """
+
+    __tablename__ = "magic_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    binding_hash: str | None = Field(default=None, max_length=64)
+    purpose: str = Field(max_length=16)
+    email: str = Field(max_length=320, index=True)
+    user_sub: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    expires_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )
+    consumed_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    superseded_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class RateLimitBucket(SQLModel, table=True):
+    """A fixed-window request counter for one key (a hashed email or an IP address)."""
+
+    __tablename__ = "rate_limit_bucket"
+
+    key: str = Field(primary_key=True, max_length=64)
+    window_start: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    count: int

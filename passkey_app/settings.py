@@ -66,6 +66,17 @@ class Settings(BaseSettings):
         default=False,
         description="Passkey sign-ups get email_verified=true (only if mail is checked upstream).",
     )
+    mail_sender: str = Field(
+        default="no-reply@passkeys.localhost",
+        description="Verified SES identity that sign-in links are sent from.",
+    )
+    ses_endpoint_url: str | None = Field(
+        default=None, description="SES endpoint; empty means AWS (or the local stand-in)."
+    )
+    magic_links_refused_for_passkey_users: bool = Field(
+        default=False,
+        description="People who have passkeys get no email links (silently, same answer).",
+    )
     session_lifetime_hours: int = Field(default=24 * 7, ge=1, le=24 * 30)
     handoff_lifetime_seconds: int = Field(default=60, ge=5, le=300)
 

@@ -8,6 +8,7 @@ import reflex as rx
 
 from passkey_app import routes
 from passkey_app.components.layout import card, page_shell
+from passkey_app.components.magic_link import passkey_after_link_offer
 from passkey_app.components.passkeys import (
     delete_dialog,
     passkey_offer,
@@ -71,6 +72,7 @@ def _loading() -> rx.Component:
 def account_page(api_url: str) -> rx.Component:
     """Account details, shown only after the server has checked the session."""
     return page_shell(
+        passkey_after_link_offer(),
         passkey_offer(),
         card(
             rx.vstack(
@@ -88,5 +90,8 @@ def account_page(api_url: str) -> rx.Component:
         reauth_dialog(),
         rename_dialog(),
         delete_dialog(),
-        actions=[sign_out_button(api_url)],
+        actions=[
+            rx.cond(AccountState.is_admin, rx.link("Admin dashboard", href=routes.ADMIN, size="2")),
+            sign_out_button(api_url),
+        ],
     )

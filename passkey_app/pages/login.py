@@ -13,6 +13,7 @@ from passkey_app.components.forms import (
     submit_button,
 )
 from passkey_app.components.layout import card, page_shell
+from passkey_app.components.magic_link import login_email_link_offer
 from passkey_app.state.ceremony import AUTOFILL_DONE_ID
 from passkey_app.state.login import (
     STEP_EMAIL,
@@ -235,5 +236,6 @@ def login_page() -> rx.Component:
                 (STEP_EMAIL, _email_step()),
                 _email_step(),
             ),
+            login_email_link_offer(),
         ),
     )

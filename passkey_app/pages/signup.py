@@ -7,6 +7,7 @@ import reflex as rx
 from passkey_app import routes
 from passkey_app.components.forms import email_chip, error_slot, field, submit_button
 from passkey_app.components.layout import card, page_shell
+from passkey_app.components.magic_link import email_signup_form
 from passkey_app.state.signup import STEP_CREATE, SignupState
 
 
@@ -71,8 +72,8 @@ def _create_step() -> rx.Component:
 
 def _unsupported() -> rx.Component:
     return rx.callout(
-        "This browser can't create passkeys. Use a device with a fingerprint, face or "
-        "screen lock, or a recent browser.",
+        "This browser can't create passkeys. You can still sign up: we'll email you a "
+        "link instead.",
         icon="triangle-alert",
         color_scheme="amber",
         size="1",
@@ -94,7 +95,11 @@ def signup_page() -> rx.Component:
                 spacing="1",
             ),
             rx.cond(~SignupState.supported, _unsupported()),
-            rx.cond(SignupState.step == STEP_CREATE, _create_step(), _email_step()),
+            rx.cond(
+                SignupState.step == STEP_CREATE,
+                _create_step(),
+                rx.cond(SignupState.supported, _email_step(), email_signup_form()),
+            ),
             rx.text(
                 "Already have an account? ",
                 rx.link("Sign in", href=routes.LOGIN, weight="medium"),

@@ -122,6 +122,11 @@ class CognitoGateway:
         """The pool this gateway talks to."""
         return self._pool
 
+    @property
+    def boto_client(self) -> Any:
+        """The boto3 client, shared with the admin dashboard's directory calls."""
+        return self._client
+
     def _hash(self, username: str) -> str:
         return secret_hash(
             username=username,

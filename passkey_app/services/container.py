@@ -9,8 +9,15 @@ from functools import lru_cache
 from sqlalchemy.engine import Engine
 
 from lambdas.proof import KeyRing, parse_key_ring
+from passkey_app import routes
 from passkey_app.db import make_engine
+from passkey_app.services.admin.directory import UserDirectory
+from passkey_app.services.admin.service import AdminService
+from passkey_app.services.background import BackgroundRunner, Runner
+from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.cognito_gateway import CognitoGateway
+from passkey_app.services.magic_links import LinkPolicy, MagicLinks
+from passkey_app.services.mailer import SesMailer
 from passkey_app.services.passkey_account import PasskeyAccount
 from passkey_app.services.passkey_login import PasskeyLogin
 from passkey_app.services.passkey_signup import PasskeySignup, SignupPolicy
@@ -40,6 +47,8 @@ class Services:
     passkey_signup: PasskeySignup
     passkey_login: PasskeyLogin
     passkey_account: PasskeyAccount
+    admin: AdminService
+    magic_links: MagicLinks
 
 
 def build_services(settings: Settings, *, gateway: CognitoGateway | None = None) -> Services:
@@ -93,6 +102,44 @@ def build_services(settings: Settings, *, gateway: CognitoGateway | None = None)
         passkey_account=PasskeyAccount(
             engine=engine, gateway=gateway, ceremonies=ceremonies, sessions=sessions
         ),
+        admin=AdminService(
+            engine=engine, directory=UserDirectory(client=gateway.boto_client, pool=pool)
+        ),
+        magic_links=build_magic_links(
+            settings, pool, engine=engine, gateway=gateway, sessions=sessions, key_ring=key_ring
+        ),
+    )
+
+
+def build_magic_links(
+    settings: Settings,
+    pool: PoolSettings,
+    *,
+    engine: Engine,
+    gateway: CognitoGateway,
+    sessions: SessionStore,
+    key_ring: KeyRing,
+    runner: Runner | None = None,
+    clock: Clock = system_clock,
+) -> MagicLinks:
+    """Links go out through SES (in the embedded default, the local stand-in's SES)."""
+    embedded_endpoint = pool.endpoint_url if settings.mode == "embedded" else None
+    mailer = SesMailer.connect(
+        region=pool.region,
+        endpoint_url=settings.ses_endpoint_url or embedded_endpoint,
+        sender=settings.mail_sender,
+    )
+    return MagicLinks(
+        engine=engine,
+        gateway=gateway,
+        sessions=sessions,
+        key_ring=key_ring,
+        mailer=mailer,
+        link_url=f"{settings.api_url.rstrip('/')}{routes.API_MAGIC_LINK_OPEN}",
+        product=settings.rp_name,
+        policy=LinkPolicy(refuse_passkey_users=settings.magic_links_refused_for_passkey_users),
+        runner=runner or BackgroundRunner(name="magic-link"),
+        clock=clock,
     )
 
 

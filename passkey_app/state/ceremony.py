@@ -37,6 +37,15 @@ def autofill_call(options: dict[str, Any], *, done_button_id: str) -> str:
     return f"window.passkeyApp.autofill({json.dumps(options)}, {json.dumps(done_button_id)})"
 
 
+def forget_call(rp_id: str, credential: dict[str, Any]) -> str | None:
+    """JS asking the authenticator to drop a credential the server refused to keep, or
+    None when the browser's answer names no credential id."""
+    credential_id = credential.get("id")
+    if not isinstance(credential_id, str) or not credential_id:
+        return None
+    return f"window.passkeyApp.forget({json.dumps(rp_id)}, {json.dumps(credential_id[:2048])})"
+
+
 @dataclass(frozen=True)
 class BrowserOutcome:
     """What came back from the browser: the credential JSON, or why not."""

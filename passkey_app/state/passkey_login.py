@@ -23,6 +23,7 @@ from passkey_app.state.ceremony import (
     read_outcome,
 )
 from passkey_app.state.login import STEP_EMAIL, STEP_PASSKEY, STEP_PASSWORD, LoginState
+from passkey_app.state.magic_link import request_link_script
 from passkey_app.state.session import handoff_script
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ class PasskeyLoginState(LoginState):
     discoverable_js: str = ""
     password_fallback: bool = False
     passkeys_supported: bool = True
+    email_link_offered: bool = True
+    email_link_js: str = ""
     _handle: str = ""
     _discoverable_handle: str = ""
     _autofill_handle: str = ""
@@ -79,14 +82,18 @@ class PasskeyLoginState(LoginState):
             self.busy, self.error = False, error.user_message
             return
         self.email = normalize_email(str(form.get("email", ""))) or ""
+        self.email_link_js = request_link_script(
+            self._services().settings.api_url, email=self.email, purpose="login"
+        )
         if isinstance(step, PasswordStep):
-            self.step, self.busy = STEP_PASSWORD, False
+            self.step, self.busy, self.email_link_offered = STEP_PASSWORD, False, True
             return
         yield self._offer(step)
 
     def _offer(self, step: PasskeyStep) -> EventSpec:
         self.step, self.busy = STEP_PASSKEY, True
         self.password_fallback = step.password_fallback
+        self.email_link_offered = not self._services().magic_links.policy.refuse_passkey_users
         self._handle = step.ceremony.handle
         self.passkey_js = browser_call("authenticate", step.ceremony.options)
         return rx.call_script(self.passkey_js, callback=PasskeyLoginState.finish_email_passkey)

@@ -15,6 +15,7 @@ from reflex.event import EventSpec
 
 from passkey_app import routes
 from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.services.magic_links import offer_passkey_after_link
 from passkey_app.services.passkey_naming import DEFAULT_PASSKEY_NAME
 from passkey_app.services.passkeys.credential_store import PasskeySummary
 from passkey_app.services.sessions import SignedInUser
@@ -70,6 +71,7 @@ class PasskeysState(SessionState):
     loaded: bool = False
     items: list[PasskeyItem] = []
     offer: bool = False
+    link_offer: bool = False
     supported: bool = True
     register_js: str = ""
     busy: bool = False
@@ -121,7 +123,8 @@ class PasskeysState(SessionState):
         overview = await asyncio.to_thread(account.overview, user=user)
         now = datetime.now(UTC)
         self.items = [to_item(summary, now) for summary in overview.passkeys]
-        self.offer = overview.offer_passkey
+        self.link_offer = offer_passkey_after_link(user, overview.passkeys)
+        self.offer = overview.offer_passkey and not self.link_offer
         await self._prepare_registration(user)
 
     async def _prepare_registration(self, user: SignedInUser) -> None:

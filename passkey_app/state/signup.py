@@ -12,7 +12,7 @@ from reflex.event import EventSpec
 
 from passkey_app import routes
 from passkey_app.services.errors import AuthError, AuthFailure
-from passkey_app.state.ceremony import browser_call, read_outcome
+from passkey_app.state.ceremony import browser_call, forget_call, read_outcome
 from passkey_app.state.session import SessionState, handoff_script
 
 log = logging.getLogger(__name__)
@@ -110,14 +110,15 @@ class SignupState(SessionState):
             login = await asyncio.to_thread(
                 signup.finish, handle=handle, response=outcome.credential, client=self._client()
             )
-        except AuthError as error:
+        except Exception as error:
+            if not isinstance(error, AuthError):
+                log.exception("passkey sign-up failed unexpectedly")
+                error = AuthError(AuthFailure.UNEXPECTED)
             self.busy, self.error = False, error.user_message
             await self._prepare_again()
-            return
-        except Exception:
-            log.exception("passkey sign-up failed unexpectedly")
-            self.busy, self.error = False, AuthError(AuthFailure.UNEXPECTED).user_message
-            await self._prepare_again()
+            forget = forget_call(self._services().settings.rp_id, outcome.credential)
+            if forget:
+                yield rx.call_script(forget)
             return
         yield rx.call_script(handoff_script(self._services().settings.api_url, login.handoff_code))
 

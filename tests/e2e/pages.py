@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 FIRST_LOAD_MS = 120_000
 
@@ -64,3 +64,11 @@ def without_passkey_autofill(page: Page) -> None:
     """Make this tab a browser without passkey autofill. Chromium's virtual authenticator
     answers a conditional request at once, which would sign in before any click."""
     page.add_init_script(NO_AUTOFILL_SCRIPT)
+
+
+def mail_in_outbox(page: Page, base_url: str, email: str) -> Locator:
+    """Open the local outbox; the newest mail to ``email`` (its link is inside the iframe)."""
+    page.goto(f"{base_url}/dev/outbox", timeout=FIRST_LOAD_MS)
+    message = page.get_by_test_id("outbox-message").filter(has_text=f"To {email}").first
+    expect(message).to_be_visible()
+    return message

@@ -247,7 +247,7 @@ def test_sign_up_page_on_a_phone_in_dark_mode(stack: Stack, browser: Browser) ->
 def test_sign_up_with_a_taken_email_creates_nothing_and_says_so_generically(
     stack: Stack, page: Page
 ) -> None:
-    add_virtual_authenticator(page)
+    authenticator = add_virtual_authenticator(page)
     page.goto(f"{stack.frontend_url}/signup")
     expect(page.get_by_role("button", name="Continue")).to_be_enabled()
     page.get_by_label("Email").fill("bob@example.com")
@@ -260,3 +260,9 @@ def test_sign_up_with_a_taken_email_creates_nothing_and_says_so_generically(
     expect(page.get_by_role("button", name="Create passkey")).to_be_enabled()
     assert page.url == f"{stack.frontend_url}/signup"
     screenshot(page, "20-signup-not-completed")
+    # The refused credential is dropped from the device too (WebAuthn Signal API).
+    for _ in range(50):
+        if not authenticator.credentials():
+            break
+        page.wait_for_timeout(100)
+    assert authenticator.credentials() == []

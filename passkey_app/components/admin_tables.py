@@ -1,0 +1,370 @@
+"""The users table, one user's page and the audit log table."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from passkey_app import routes
+from passkey_app.components.forms import error_slot
+from passkey_app.state.admin_audit import AdminAuditState
+from passkey_app.state.admin_user import AdminPasskeyItem, AdminUserState, EventItem
+from passkey_app.state.admin_users import AdminUsersState, UserItem
+
+MUTED = rx.color("gray", 11)
+
+
+def _pager(state: type[AdminUsersState] | type[AdminAuditState]) -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            "Previous",
+            variant="soft",
+            disabled=state.page_number <= 1,
+            on_click=state.previous_page,
+        ),
+        rx.text("Page ", state.page_number, size="2", color=MUTED),
+        rx.button("Next", variant="soft", disabled=~state.has_next, on_click=state.next_page),
+        spacing="3",
+        align="center",
+        justify="end",
+        width="100%",
+    )
+
+
+def _user_row(user: UserItem) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(rx.link(user.email, href=f"{routes.ADMIN_USER}?sub=" + user.sub)),
+        rx.table.cell(
+            rx.hstack(
+                rx.text(user.status, size="2"),
+                rx.cond(~user.enabled, rx.badge("Disabled", color_scheme="red")),
+                spacing="2",
+            )
+        ),
+        rx.table.cell(user.created_by),
+        rx.table.cell(
+            rx.hstack(
+                rx.badge(user.synced, " synced", color_scheme="green", variant="soft"),
+                rx.badge(user.device_bound, " device", color_scheme="gray", variant="soft"),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(user.last_login, size="2"),
+                rx.text(user.last_method, size="1", color=MUTED),
+                spacing="0",
+            )
+        ),
+        data_testid="admin-user-row",
+    )
+
+
+def users_table() -> rx.Component:
+    """Search box, the page of users, the pager."""
+    return rx.card(
+        rx.vstack(
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        name="search",
+                        placeholder="Email starts with…",
+                        aria_label="Search by email",
+                        default_value=AdminUsersState.search,
+                        key=AdminUsersState.search,
+                        width="100%",
+                        max_length=128,
+                    ),
+                    rx.button("Search", type="submit"),
+                    width="100%",
+                ),
+                on_submit=AdminUsersState.run_search,
+                width="100%",
+            ),
+            error_slot(AdminUsersState.error),
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(name)
+                                for name in (
+                                    "Email",
+                                    "Status",
+                                    "Created by",
+                                    "Passkeys",
+                                    "Last login",
+                                )
+                            ]
+                        )
+                    ),
+                    rx.table.body(rx.foreach(AdminUsersState.rows, _user_row)),
+                    width="100%",
+                    size="2",
+                ),
+                overflow_x="auto",
+                width="100%",
+            ),
+            rx.cond(
+                AdminUsersState.rows.length() == 0,  # type: ignore[attr-defined]
+                rx.text("No users match.", size="2", color=MUTED),
+            ),
+            _pager(AdminUsersState),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _event_row(event: EventItem) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(event.at, white_space="nowrap")),
+        rx.table.cell(
+            rx.hstack(
+                rx.code(event.event_type),
+                rx.cond(event.by_admin, rx.badge("by admin", color_scheme="indigo")),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(
+            rx.badge(
+                event.outcome,
+                color_scheme=rx.cond(event.outcome == "success", "green", "orange"),
+                variant="soft",
+            )
+        ),
+        rx.table.cell(event.email),
+        rx.table.cell(rx.text(event.detail, size="1", color=MUTED)),
+        data_testid="audit-row",
+    )
+
+
+def events_table(rows: rx.Var[list[EventItem]] | list[EventItem]) -> rx.Component:
+    """Audit events, newest first."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(name)
+                        for name in ("When (UTC)", "Event", "Outcome", "Email", "Detail")
+                    ]
+                )
+            ),
+            rx.table.body(rx.foreach(rows, _event_row)),
+            width="100%",
+            size="1",
+        ),
+        overflow_x="auto",
+        width="100%",
+    )
+
+
+def audit_log() -> rx.Component:
+    """Filters, then one page of the log."""
+    return rx.card(
+        rx.vstack(
+            rx.form(
+                rx.flex(
+                    rx.input(
+                        name="user",
+                        placeholder="Email or sub",
+                        aria_label="User",
+                        default_value=AdminAuditState.user,
+                        flex="2",
+                        min_width="12rem",
+                    ),
+                    rx.input(
+                        name="since",
+                        type="date",
+                        aria_label="From",
+                        default_value=AdminAuditState.since,
+                    ),
+                    rx.input(
+                        name="until",
+                        type="date",
+                        aria_label="To",
+                        default_value=AdminAuditState.until,
+                    ),
+                    rx.button("Filter", type="submit"),
+                    spacing="2",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                on_submit=AdminAuditState.apply,
+                width="100%",
+            ),
+            rx.select(
+                AdminAuditState.types,
+                value=AdminAuditState.event_type,
+                on_change=AdminAuditState.set_event_type,
+                aria_label="Event type",
+            ),
+            error_slot(AdminAuditState.error),
+            events_table(AdminAuditState.rows),
+            _pager(AdminAuditState),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _passkey_row(passkey: AdminPasskeyItem) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(passkey.name),
+        rx.table.cell(passkey.model),
+        rx.table.cell(
+            rx.cond(
+                passkey.synced,
+                rx.badge("Synced", color_scheme="green", variant="soft"),
+                rx.badge("Device-bound", color_scheme="gray", variant="soft"),
+            )
+        ),
+        rx.table.cell(passkey.created),
+        rx.table.cell(passkey.last_used),
+        rx.table.cell(passkey.sign_count),
+        rx.table.cell(
+            rx.icon_button(
+                rx.icon("trash-2", size=14),
+                variant="ghost",
+                color_scheme="red",
+                aria_label="Remove passkey " + passkey.name,
+                on_click=AdminUserState.ask_delete(passkey.id),  # type: ignore[operator]
+            )
+        ),
+    )
+
+
+def _actions() -> rx.Component:
+    user = AdminUserState.user
+    return rx.hstack(
+        rx.cond(
+            user.enabled,  # type: ignore[union-attr]
+            rx.button(
+                "Disable",
+                color_scheme="red",
+                variant="soft",
+                on_click=AdminUserState.ask("disable"),  # type: ignore[operator]
+            ),
+            rx.button("Enable", variant="soft", on_click=AdminUserState.ask("enable")),  # type: ignore[operator]
+        ),
+        rx.button(
+            "Sign out everywhere",
+            variant="soft",
+            color_scheme="orange",
+            on_click=AdminUserState.ask("sign_out"),  # type: ignore[operator]
+        ),
+        rx.link(
+            rx.button("Full audit log", variant="ghost"),
+            href=f"{routes.ADMIN_AUDIT}?user=" + AdminUserState.sub,
+        ),
+        spacing="3",
+        wrap="wrap",
+    )
+
+
+def user_page_body() -> rx.Component:
+    """The user's facts, actions, passkeys and recent events."""
+    user = AdminUserState.user
+    facts = rx.data_list.root(
+        rx.data_list.item(rx.data_list.label("Email"), rx.data_list.value(user.email)),  # type: ignore[union-attr]
+        rx.data_list.item(rx.data_list.label("Status"), rx.data_list.value(user.status)),  # type: ignore[union-attr]
+        rx.data_list.item(
+            rx.data_list.label("Enabled"),
+            rx.data_list.value(rx.cond(user.enabled, "Yes", "No")),  # type: ignore[union-attr]
+        ),
+        rx.data_list.item(rx.data_list.label("Created by"), rx.data_list.value(user.created_by)),  # type: ignore[union-attr]
+        rx.data_list.item(rx.data_list.label("Last login"), rx.data_list.value(user.last_login)),  # type: ignore[union-attr]
+        rx.data_list.item(
+            rx.data_list.label("Sub"), rx.data_list.value(rx.code(AdminUserState.sub))
+        ),
+        orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+    )
+    return rx.vstack(
+        error_slot(AdminUserState.error),
+        rx.cond(
+            AdminUserState.found,
+            rx.vstack(
+                rx.card(rx.vstack(facts, _actions(), spacing="4"), width="100%"),
+                rx.card(
+                    rx.vstack(
+                        rx.heading("Passkeys", size="4", as_="h2"),
+                        rx.box(
+                            rx.table.root(
+                                rx.table.header(
+                                    rx.table.row(
+                                        *[
+                                            rx.table.column_header_cell(name)
+                                            for name in (
+                                                "Name",
+                                                "Model",
+                                                "Kind",
+                                                "Created",
+                                                "Last used",
+                                                "Sign count",
+                                                "",
+                                            )
+                                        ]
+                                    )
+                                ),
+                                rx.table.body(rx.foreach(AdminUserState.passkeys, _passkey_row)),
+                                width="100%",
+                                size="1",
+                            ),
+                            overflow_x="auto",
+                            width="100%",
+                        ),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    width="100%",
+                ),
+                rx.card(
+                    rx.vstack(
+                        rx.heading("Recent events", size="4", as_="h2"),
+                        events_table(AdminUserState.events),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    width="100%",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+        confirm_dialog(),
+        spacing="4",
+        width="100%",
+    )
+
+
+def confirm_dialog() -> rx.Component:
+    """ "Are you sure?" for the pending action; hidden while "Confirm it's you" is up."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(AdminUserState.pending_title),
+            rx.alert_dialog.description(AdminUserState.pending_text),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        "Cancel",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=AdminUserState.cancel,
+                    )
+                ),
+                rx.button(
+                    "Confirm",
+                    color_scheme="red",
+                    loading=AdminUserState.action_busy,
+                    on_click=AdminUserState.run_pending,
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+            max_width="26rem",
+        ),
+        open=(AdminUserState.pending != "") & ~AdminUserState.reauth_open,
+    )

@@ -1,0 +1,36 @@
+"""The admin dashboard's pages: users, one user, adoption, audit log."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from passkey_app import routes
+from passkey_app.components.admin import admin_shell, reauth_dialog
+from passkey_app.components.admin_charts import adoption_body
+from passkey_app.components.admin_tables import audit_log, user_page_body, users_table
+
+
+def admin_users_page() -> rx.Component:
+    """Every user of the pool, a page at a time."""
+    return admin_shell(routes.ADMIN, "Users", users_table())
+
+
+def admin_user_page() -> rx.Component:
+    """One user: passkeys, recent events, account actions."""
+    return admin_shell(
+        routes.ADMIN,
+        "User",
+        rx.link("← All users", href=routes.ADMIN, size="2"),
+        user_page_body(),
+        reauth_dialog(),
+    )
+
+
+def admin_adoption_page() -> rx.Component:
+    """How passkeys are catching on."""
+    return admin_shell(routes.ADMIN_ADOPTION, "Adoption", adoption_body())
+
+
+def admin_audit_page() -> rx.Component:
+    """Who did what, when."""
+    return admin_shell(routes.ADMIN_AUDIT, "Audit log", audit_log())

@@ -1,0 +1,85 @@
+"""Benchmark: how long a magic-link request takes to answer, for an address with an
+account and one without, and what the background work (lookup, limits, mail) costs.
+
+Prints figures, asserts nothing (timed assertions flake). Real services on a migrated
+SQLite file, a moto pool and moto SES:
+
+    .venv/bin/python -m scripts.bench_magic_links --rounds 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+from moto import mock_aws
+
+from passkey_app.services.audit import ClientInfo
+from passkey_app.services.background import BackgroundRunner, run_now
+from passkey_app.services.container import Services, build_magic_links
+from passkey_app.services.magic_link_store import LinkPurpose
+from passkey_app.services.magic_links import MagicLinks
+from scripts.bench_passkeys import _report, _services, _time
+
+SENDER = "no-reply@passkeys.localhost"
+
+
+def _clients() -> Iterator[ClientInfo]:
+    """A new address per request, so the per-address limit never answers instead."""
+    for number in range(10**6):
+        yield ClientInfo(ip_address=f"10.{number // 65536}.{number // 256 % 256}.{number % 256}")
+
+
+def _ask(links: MagicLinks, email: str, client: ClientInfo) -> None:
+    links.request(email=email, purpose=LinkPurpose.LOGIN, binding="b" * 43, client=client)
+
+
+def _known_users(services: Services, count: int) -> list[str]:
+    cognito = boto3.client("cognito-idp", region_name="us-east-1")
+    emails = [f"known-{n}@example.com" for n in range(count)]
+    for email in emails:
+        cognito.admin_create_user(
+            UserPoolId=services.pool.user_pool_id, Username=email, MessageAction="SUPPRESS"
+        )
+    return emails
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=100)
+    rounds = parser.parse_args().rounds
+    with tempfile.TemporaryDirectory() as folder, mock_aws():
+        services = _services(Path(folder))
+        boto3.client("ses", region_name="us-east-1").verify_email_identity(EmailAddress=SENDER)
+        known = iter(_known_users(services, 2 * rounds))
+        clients = _clients()
+        background = BackgroundRunner(name="bench")
+        for label, runner in (
+            ("answered, work in background", background),
+            ("all work inline", run_now),
+        ):
+            links = build_magic_links(
+                services.settings,
+                services.pool,
+                engine=services.engine,
+                gateway=services.gateway,
+                sessions=services.sessions,
+                key_ring=services.key_ring,
+                runner=runner,
+            )
+            unknown = iter([f"nobody-{label[:3]}-{n}@example.com" for n in range(rounds)])
+            for kind, emails in (("has account", known), ("no account", unknown)):
+                seconds = _time(
+                    rounds,
+                    lambda links=links, emails=emails: _ask(links, next(emails), next(clients)),
+                )
+                _report(f"{label}: {kind}", seconds)
+            background.shutdown()
+        services.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

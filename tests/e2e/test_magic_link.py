@@ -1,0 +1,131 @@
+"""Flow 3 in a real browser: a passkey-first person on a new device (a fresh browser
+profile whose virtual authenticator holds no passkey) asks for an email link, opens it
+from the local outbox, lands signed in and creates a passkey on that device."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from passkey_app.devserver import Stack
+from tests.e2e.conftest import SCREENSHOTS, screenshot
+from tests.e2e.pages import (
+    FIRST_LOAD_MS,
+    enter_email,
+    mail_in_outbox,
+    open_login,
+    sign_out,
+    sign_up_with_passkey,
+    without_passkey_autofill,
+)
+from tests.e2e.users import create_password_user, unique_email
+from tests.e2e.virtual_authenticator import add_virtual_authenticator
+
+pytestmark = pytest.mark.browser
+
+
+def _new_device(browser: Browser) -> Page:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.set_default_timeout(30_000)
+    tab = context.new_page()
+    without_passkey_autofill(tab)
+    return tab
+
+
+def test_a_passkey_user_on_a_new_device_signs_in_by_email_and_adds_a_passkey(
+    stack: Stack, page: Page, browser: Browser
+) -> None:
+    without_passkey_autofill(page)
+    add_virtual_authenticator(page)
+    email = unique_email("link")
+    sign_up_with_passkey(page, stack.frontend_url, email)
+    sign_out(page, stack.frontend_url)
+
+    phone = _new_device(browser)
+    try:
+        device = add_virtual_authenticator(phone)
+        open_login(phone, stack.frontend_url)
+        phone.get_by_label("Email").fill(email)
+        phone.get_by_role("button", name="Continue").click()
+        ask = phone.get_by_role("button", name="Email me a sign-in link")
+        expect(ask).to_be_visible()
+        expect(phone.get_by_role("button", name="Use passkey")).to_be_enabled()
+        screenshot(phone, "30-magic-link-request")
+        ask.click()
+
+        phone.wait_for_url(f"{stack.frontend_url}/login/link-sent")
+        expect(phone.get_by_role("heading", name="Check your email")).to_be_visible()
+        screenshot(phone, "31-magic-link-sent")
+
+        mail = mail_in_outbox(phone, stack.frontend_url, email)
+        button = mail.frame_locator("iframe").get_by_role("link", name="Sign in")
+        expect(button).to_be_visible()
+        screenshot(phone, "32-magic-link-outbox")
+        mail.locator("iframe").screenshot(path=str(SCREENSHOTS / "32b-magic-link-mail.png"))
+        button.click()
+        phone.wait_for_url(f"{stack.frontend_url}/account", timeout=30_000)
+        expect(phone.get_by_text(email)).to_be_visible()
+        offer = phone.get_by_text("Add a passkey on this device")
+        expect(offer).to_be_visible()
+        expect(phone.get_by_test_id("passkey-row")).to_have_count(1)
+        screenshot(phone, "33-magic-link-signed-in")
+
+        phone.get_by_role("button", name="Create a passkey").click()
+        expect(phone.get_by_test_id("passkey-row")).to_have_count(2)
+        expect(offer).to_have_count(0)
+        assert len(device.credentials()) == 1
+        screenshot(phone, "34-magic-link-passkey-added")
+    finally:
+        phone.context.close()
+
+
+def test_a_link_opened_in_another_browser_asks_first(
+    stack: Stack, stack_data_dir: Path, page: Page, browser: Browser
+) -> None:
+    without_passkey_autofill(page)
+    user = create_password_user(stack, stack_data_dir, "link-elsewhere")
+    open_login(page, stack.frontend_url)
+    enter_email(page, user.email)
+    page.get_by_role("button", name="Forgot password? Email me a link").click()
+    page.wait_for_url(f"{stack.frontend_url}/login/link-sent")
+
+    other = _new_device(browser)
+    try:
+        mail = mail_in_outbox(other, stack.frontend_url, user.email)
+        mail.frame_locator("iframe").get_by_role("link", name="Sign in").click()
+        confirm = other.get_by_role("button", name="Sign in on this device")
+        expect(confirm).to_be_enabled()
+        expect(other.get_by_text(user.email)).to_be_visible()
+        screenshot(other, "35-magic-link-confirm-elsewhere")
+        confirm.click()
+        other.wait_for_url(f"{stack.frontend_url}/account", timeout=30_000)
+        expect(other.get_by_text(user.email)).to_be_visible()
+    finally:
+        other.context.close()
+
+
+NO_WEBAUTHN_SCRIPT = "delete window.PublicKeyCredential;"
+
+
+def test_a_browser_without_passkeys_signs_up_by_email_link(stack: Stack, browser: Browser) -> None:
+    tab = _new_device(browser)
+    tab.add_init_script(NO_WEBAUTHN_SCRIPT)
+    email = unique_email("link-signup")
+    try:
+        tab.goto(f"{stack.frontend_url}/signup", timeout=FIRST_LOAD_MS)
+        send = tab.get_by_role("button", name="Email me a sign-up link")
+        expect(send).to_be_enabled(timeout=FIRST_LOAD_MS)
+        tab.get_by_label("Email").fill(email)
+        screenshot(tab, "36-magic-link-signup-no-webauthn")
+        send.click()
+        tab.wait_for_url(f"{stack.frontend_url}/login/link-sent")
+        mail = mail_in_outbox(tab, stack.frontend_url, email)
+        mail.frame_locator("iframe").get_by_role("link", name="Create my account").click()
+        tab.wait_for_url(f"{stack.frontend_url}/account", timeout=30_000)
+        expect(tab.get_by_text(email)).to_be_visible()
+        expect(tab.get_by_text("Add a passkey on this device")).to_have_count(0)
+        screenshot(tab, "37-magic-link-signed-up")
+    finally:
+        tab.context.close()
