@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import secrets
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ import pytest
 from cryptography.fernet import Fernet
 from moto import mock_aws
 from pydantic import SecretStr
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from lambdas.config import get_config
 from passkey_app import migrations
@@ -112,6 +115,29 @@ def services(settings: Settings) -> Services:
     built = build_services(settings)
     yield built
     built.engine.dispose()
+
+
+POSTGRES_URL = os.environ.get(
+    "PASSKEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A throwaway, empty database on the machine's PostgreSQL (required in CI), dropped
+    afterwards; tests migrate it themselves."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"passkey_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        admin.dispose()
+        require_service("PostgreSQL", error)
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def require_service(name: str, error: Exception) -> None:

@@ -1,4 +1,4 @@
-"""The users table, one user's page and the audit log table."""
+"""The users table and the audit log table."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import reflex as rx
 from passkey_app import routes
 from passkey_app.components.forms import error_slot
 from passkey_app.state.admin_audit import AdminAuditState
-from passkey_app.state.admin_user import AdminPasskeyItem, AdminUserState, EventItem
+from passkey_app.state.admin_user import EventItem
 from passkey_app.state.admin_users import AdminUsersState, UserItem
 
 MUTED = rx.color("gray", 11)
@@ -59,6 +59,32 @@ def _user_row(user: UserItem) -> rx.Component:
     )
 
 
+def _user_card(user: UserItem) -> rx.Component:
+    """The same facts as a table row, stacked for a phone."""
+    return rx.vstack(
+        rx.hstack(
+            rx.link(user.email, href=f"{routes.ADMIN_USER}?sub=" + user.sub, weight="medium"),
+            rx.cond(~user.enabled, rx.badge("Disabled", color_scheme="red")),
+            justify="between",
+            width="100%",
+        ),
+        rx.text(user.status, " · created by ", user.created_by, size="1", color=MUTED),
+        rx.hstack(
+            rx.badge(user.synced, " synced", color_scheme="green", variant="soft"),
+            rx.badge(user.device_bound, " device", color_scheme="gray", variant="soft"),
+            rx.text("Last login ", user.last_login, " ", user.last_method, size="1", color=MUTED),
+            spacing="1",
+            align="center",
+            wrap="wrap",
+        ),
+        spacing="1",
+        width="100%",
+        padding_y="0.625rem",
+        border_top=f"1px solid {rx.color('gray', 4)}",
+        data_testid="admin-user-card",
+    )
+
+
 def users_table() -> rx.Component:
     """Search box, the page of users, the pager."""
     return rx.card(
@@ -103,6 +129,13 @@ def users_table() -> rx.Component:
                 ),
                 overflow_x="auto",
                 width="100%",
+                display=["none", "none", "block"],
+            ),
+            rx.vstack(
+                rx.foreach(AdminUsersState.rows, _user_card),
+                spacing="0",
+                width="100%",
+                display=["flex", "flex", "none"],
             ),
             rx.cond(
                 AdminUsersState.rows.length() == 0,  # type: ignore[attr-defined]
@@ -207,164 +240,4 @@ def audit_log() -> rx.Component:
             width="100%",
         ),
         width="100%",
-    )
-
-
-def _passkey_row(passkey: AdminPasskeyItem) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(passkey.name),
-        rx.table.cell(passkey.model),
-        rx.table.cell(
-            rx.cond(
-                passkey.synced,
-                rx.badge("Synced", color_scheme="green", variant="soft"),
-                rx.badge("Device-bound", color_scheme="gray", variant="soft"),
-            )
-        ),
-        rx.table.cell(passkey.created),
-        rx.table.cell(passkey.last_used),
-        rx.table.cell(passkey.sign_count),
-        rx.table.cell(
-            rx.icon_button(
-                rx.icon("trash-2", size=14),
-                variant="ghost",
-                color_scheme="red",
-                aria_label="Remove passkey " + passkey.name,
-                on_click=AdminUserState.ask_delete(passkey.id),  # type: ignore[operator]
-            )
-        ),
-    )
-
-
-def _actions() -> rx.Component:
-    user = AdminUserState.user
-    return rx.hstack(
-        rx.cond(
-            user.enabled,  # type: ignore[union-attr]
-            rx.button(
-                "Disable",
-                color_scheme="red",
-                variant="soft",
-                on_click=AdminUserState.ask("disable"),  # type: ignore[operator]
-            ),
-            rx.button("Enable", variant="soft", on_click=AdminUserState.ask("enable")),  # type: ignore[operator]
-        ),
-        rx.button(
-            "Sign out everywhere",
-            variant="soft",
-            color_scheme="orange",
-            on_click=AdminUserState.ask("sign_out"),  # type: ignore[operator]
-        ),
-        rx.link(
-            rx.button("Full audit log", variant="ghost"),
-            href=f"{routes.ADMIN_AUDIT}?user=" + AdminUserState.sub,
-        ),
-        spacing="3",
-        wrap="wrap",
-    )
-
-
-def user_page_body() -> rx.Component:
-    """The user's facts, actions, passkeys and recent events."""
-    user = AdminUserState.user
-    facts = rx.data_list.root(
-        rx.data_list.item(rx.data_list.label("Email"), rx.data_list.value(user.email)),  # type: ignore[union-attr]
-        rx.data_list.item(rx.data_list.label("Status"), rx.data_list.value(user.status)),  # type: ignore[union-attr]
-        rx.data_list.item(
-            rx.data_list.label("Enabled"),
-            rx.data_list.value(rx.cond(user.enabled, "Yes", "No")),  # type: ignore[union-attr]
-        ),
-        rx.data_list.item(rx.data_list.label("Created by"), rx.data_list.value(user.created_by)),  # type: ignore[union-attr]
-        rx.data_list.item(rx.data_list.label("Last login"), rx.data_list.value(user.last_login)),  # type: ignore[union-attr]
-        rx.data_list.item(
-            rx.data_list.label("Sub"), rx.data_list.value(rx.code(AdminUserState.sub))
-        ),
-        orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
-    )
-    return rx.vstack(
-        error_slot(AdminUserState.error),
-        rx.cond(
-            AdminUserState.found,
-            rx.vstack(
-                rx.card(rx.vstack(facts, _actions(), spacing="4"), width="100%"),
-                rx.card(
-                    rx.vstack(
-                        rx.heading("Passkeys", size="4", as_="h2"),
-                        rx.box(
-                            rx.table.root(
-                                rx.table.header(
-                                    rx.table.row(
-                                        *[
-                                            rx.table.column_header_cell(name)
-                                            for name in (
-                                                "Name",
-                                                "Model",
-                                                "Kind",
-                                                "Created",
-                                                "Last used",
-                                                "Sign count",
-                                                "",
-                                            )
-                                        ]
-                                    )
-                                ),
-                                rx.table.body(rx.foreach(AdminUserState.passkeys, _passkey_row)),
-                                width="100%",
-                                size="1",
-                            ),
-                            overflow_x="auto",
-                            width="100%",
-                        ),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    width="100%",
-                ),
-                rx.card(
-                    rx.vstack(
-                        rx.heading("Recent events", size="4", as_="h2"),
-                        events_table(AdminUserState.events),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    width="100%",
-                ),
-                spacing="4",
-                width="100%",
-            ),
-        ),
-        confirm_dialog(),
-        spacing="4",
-        width="100%",
-    )
-
-
-def confirm_dialog() -> rx.Component:
-    """ "Are you sure?" for the pending action; hidden while "Confirm it's you" is up."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(AdminUserState.pending_title),
-            rx.alert_dialog.description(AdminUserState.pending_text),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Cancel",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=AdminUserState.cancel,
-                    )
-                ),
-                rx.button(
-                    "Confirm",
-                    color_scheme="red",
-                    loading=AdminUserState.action_busy,
-                    on_click=AdminUserState.run_pending,
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-            max_width="26rem",
-        ),
-        open=(AdminUserState.pending != "") & ~AdminUserState.reauth_open,
     )

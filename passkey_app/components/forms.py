@@ -11,20 +11,26 @@ def field(
     label: str,
     *,
     name: str,
+    id_: str = "",
     type_: str = "text",
     autocomplete: str = "off",
     placeholder: str = "",
     auto_focus: bool = False,
     default_value: Var[str] | str = "",
 ) -> rx.Component:
-    """A visible label tied to its input by id, for screen readers and clicks."""
+    """A visible label tied to its input by id, for screen readers and clicks.
+
+    Reflex reads a form's values through refs named after the ids, so two forms that
+    can replace each other on one page need different ``id_`` values (else the ref of
+    the one leaving can blank the one arriving)."""
+    field_id = id_ or name
     return rx.vstack(
         rx.el.label(
             rx.text(label, size="2", weight="medium"),
-            html_for=name,
+            html_for=field_id,
         ),
         rx.input(
-            id=name,
+            id=field_id,
             name=name,
             type=type_,
             auto_complete=autocomplete,

@@ -48,6 +48,7 @@ def email_signup_form() -> rx.Component:
             field(
                 "Email",
                 name="email",
+                id_="signup-link-email",
                 type_="email",
                 autocomplete="username",
                 placeholder="you@example.com",

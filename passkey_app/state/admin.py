@@ -15,9 +15,7 @@ from reflex.event import EventSpec
 from passkey_app import routes
 from passkey_app.services.admin.errors import AdminError, AdminFailure
 from passkey_app.services.admin.service import AdminService
-from passkey_app.services.errors import AuthError
 from passkey_app.services.sessions import SignedInUser
-from passkey_app.state.ceremony import browser_call, read_outcome
 from passkey_app.state.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -71,12 +69,7 @@ class AdminState(SessionState):
         return False
 
     async def _prepare_reauth(self, user: SignedInUser) -> None:
-        self.reauth_js, self._reauth_handle = "", ""
-        account = self._services().passkey_account
-        ceremony = await asyncio.to_thread(account.reauthentication_options, user=user)
-        if ceremony is not None:
-            self._reauth_handle = ceremony.handle
-            self.reauth_js = browser_call("authenticate", ceremony.options)
+        self._reauth_handle, self.reauth_js = await self._reauth_ceremony(user)
 
     @rx.event
     async def close_reauth(self, value: bool = False) -> None:
@@ -99,24 +92,10 @@ class AdminState(SessionState):
         user = await self._admin()
         if user is None:
             return
-        outcome = read_outcome(result)
         handle, self._reauth_handle = self._reauth_handle, ""
         self.reauth_busy = False
-        if outcome.credential is None or not handle:
-            self.reauth_error = outcome.message
-            await self._prepare_reauth(user)
-            return
-        try:
-            await asyncio.to_thread(
-                self._services().passkey_account.confirm_with_passkey,
-                user=user,
-                session_id=self._session_id(),
-                handle=handle,
-                response=outcome.credential,
-                client=self._client(),
-            )
-        except AuthError as error:
-            self.reauth_error = error.user_message
+        self.reauth_error = await self._confirm_with_passkey(user, handle, result)
+        if self.reauth_error:
             await self._prepare_reauth(user)
             return
         self.reauth_open = False
@@ -129,18 +108,11 @@ class AdminState(SessionState):
         if user is None or self.reauth_busy:
             return
         self.reauth_busy, self.reauth_error = True, ""
-        try:
-            await asyncio.to_thread(
-                self._services().passkey_account.confirm_with_password,
-                user=user,
-                session_id=self._session_id(),
-                password=str(form.get("password", ""))[:256],
-                client=self._client(),
-            )
-        except AuthError as error:
-            self.reauth_busy, self.reauth_error = False, error.user_message
+        self.reauth_error = await self._confirm_with_password(user, form)
+        self.reauth_busy = False
+        if self.reauth_error:
             return
-        self.reauth_busy, self.reauth_open = False, False
+        self.reauth_open = False
         yield rx.toast.success("Confirmed. Try the action again.")
 
 

@@ -194,12 +194,7 @@ class PasskeysState(SessionState):
         self.reauth_open = True
 
     async def _prepare_reauth(self, user: SignedInUser) -> None:
-        self.reauth_js, self._reauth_handle = "", ""
-        account = self._services().passkey_account
-        ceremony = await asyncio.to_thread(account.reauthentication_options, user=user)
-        if ceremony is not None:
-            self._reauth_handle = ceremony.handle
-            self.reauth_js = browser_call("authenticate", ceremony.options)
+        self._reauth_handle, self.reauth_js = await self._reauth_ceremony(user)
 
     @rx.event
     def set_reauth_open(self, value: bool) -> None:
@@ -214,25 +209,10 @@ class PasskeysState(SessionState):
         user = await self._require()
         if user is None:
             return
-        outcome = read_outcome(result)
         handle, self._reauth_handle = self._reauth_handle, ""
         self.busy = False
-        if outcome.credential is None or not handle:
-            self.reauth_error = outcome.message
-            await self._prepare_reauth(user)
-            return
-        account = self._services().passkey_account
-        try:
-            await asyncio.to_thread(
-                account.confirm_with_passkey,
-                user=user,
-                session_id=self._session_id(),
-                handle=handle,
-                response=outcome.credential,
-                client=self._client(),
-            )
-        except AuthError as error:
-            self.reauth_error = error.user_message
+        self.reauth_error = await self._confirm_with_passkey(user, handle, result)
+        if self.reauth_error:
             await self._prepare_reauth(user)
             return
         await self._after_confirmation()
@@ -244,20 +224,10 @@ class PasskeysState(SessionState):
         if user is None or self.busy:
             return
         self.busy, self.reauth_error = True, ""
-        account = self._services().passkey_account
-        try:
-            await asyncio.to_thread(
-                account.confirm_with_password,
-                user=user,
-                session_id=self._session_id(),
-                password=str(form.get("password", ""))[:256],
-                client=self._client(),
-            )
-        except AuthError as error:
-            self.busy, self.reauth_error = False, error.user_message
-            return
+        self.reauth_error = await self._confirm_with_password(user, form)
         self.busy = False
-        await self._after_confirmation()
+        if not self.reauth_error:
+            await self._after_confirmation()
 
     async def _after_confirmation(self) -> None:
         user = await self._require()

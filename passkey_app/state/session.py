@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 from http.cookies import CookieError, SimpleCookie
+from typing import Any
 
 import reflex as rx
 
 from passkey_app import routes
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.container import Services, get_services
+from passkey_app.services.errors import AuthError
 from passkey_app.services.sessions import SignedInUser
+from passkey_app.state.ceremony import browser_call, read_outcome
 
 
 def handoff_script(api_url: str, code: str) -> str:
@@ -47,3 +50,45 @@ class SessionState(rx.State):
         if not session_id:
             return None
         return await asyncio.to_thread(self._services().sessions.current, session_id)
+
+    async def _reauth_ceremony(self, user: SignedInUser) -> tuple[str, str]:
+        """(handle, JS) for confirming with one of the person's passkeys; ("", "") when
+        they have none and only the password can confirm."""
+        account = self._services().passkey_account
+        ceremony = await asyncio.to_thread(account.reauthentication_options, user=user)
+        if ceremony is None:
+            return "", ""
+        return ceremony.handle, browser_call("authenticate", ceremony.options)
+
+    async def _confirm_with_passkey(self, user: SignedInUser, handle: str, result: Any) -> str:
+        """Check the browser's answer to the re-authentication; "" on success, else the
+        sentence to show."""
+        outcome = read_outcome(result)
+        if outcome.credential is None or not handle:
+            return outcome.message
+        try:
+            await asyncio.to_thread(
+                self._services().passkey_account.confirm_with_passkey,
+                user=user,
+                session_id=self._session_id(),
+                handle=handle,
+                response=outcome.credential,
+                client=self._client(),
+            )
+        except AuthError as error:
+            return error.user_message
+        return ""
+
+    async def _confirm_with_password(self, user: SignedInUser, form: dict[str, Any]) -> str:
+        """Check the person's password; "" on success, else the sentence to show."""
+        try:
+            await asyncio.to_thread(
+                self._services().passkey_account.confirm_with_password,
+                user=user,
+                session_id=self._session_id(),
+                password=str(form.get("password", ""))[:256],
+                client=self._client(),
+            )
+        except AuthError as error:
+            return error.user_message
+        return ""

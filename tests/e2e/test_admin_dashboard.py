@@ -19,6 +19,8 @@ from tests.e2e.conftest import screenshot
 from tests.e2e.pages import sign_in_with_password
 from tests.e2e.users import create_password_user
 
+pytestmark = pytest.mark.browser
+
 ADMIN = next(user for user in DEMO_USERS if user.email == "admin@example.com")
 
 
@@ -93,5 +95,8 @@ def test_the_admin_sees_users_acts_on_one_and_reads_adoption(
     page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("link", name="Users").click()
-    expect(rows).to_have_count(25)
+    cards = page.get_by_test_id("admin-user-card")
+    expect(cards).to_have_count(25)
+    expect(cards.first).to_be_visible()
+    expect(rows.first).to_be_hidden()
     screenshot(page, "admin-users-phone")

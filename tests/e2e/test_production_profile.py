@@ -13,15 +13,13 @@ import json
 import os
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 from playwright.sync_api import Browser, Page, Response, expect
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from passkey_app.db import make_engine, session_scope
 from passkey_app.devserver import PROJECT_ROOT, Stack, StackPorts, start_stack
@@ -35,9 +33,6 @@ from tests.e2e.virtual_authenticator import add_virtual_authenticator
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
-POSTGRES_URL = os.environ.get(
-    "PASSKEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 REDIS_URL = os.environ.get("PASSKEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 # Reused between runs so the frontend's node packages are installed once, not per run.
 PROD_WEB_DIR = PROJECT_ROOT / ".web-prod"
@@ -45,23 +40,6 @@ WORKERS = 2
 MAX_FRESH_CONTEXTS = 12
 # The production build serves pages as folders: /account redirects to /account/.
 ACCOUNT_URL = re.compile(r"/account/?$")
-
-
-@pytest.fixture
-def postgres_database() -> Iterator[str]:
-    """A throwaway database on the machine's PostgreSQL, dropped afterwards."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"passkey_prod_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        require_service("PostgreSQL", error)
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture
@@ -78,7 +56,7 @@ def redis_database() -> Iterator[str]:
 
 
 @pytest.fixture
-def prod_stack(tmp_path: Path, postgres_database: str, redis_database: str) -> Iterator[Stack]:
+def prod_stack(tmp_path: Path, postgres_url: str, redis_database: str) -> Iterator[Stack]:
     """The app as ``make run-prod`` serves it, on one fresh port."""
     port = free_port()
     log_dir = ARTIFACTS / "logs" / "prod"
@@ -90,7 +68,7 @@ def prod_stack(tmp_path: Path, postgres_database: str, redis_database: str) -> I
         data_dir=tmp_path / "data",
         ports=StackPorts(frontend=port, backend=port, local_aws=free_port()),
         extra_env={
-            "PASSKEY_DATABASE_URL": postgres_database,
+            "PASSKEY_DATABASE_URL": postgres_url,
             "REFLEX_REDIS_URL": redis_database,
             "GRANIAN_WORKERS": str(WORKERS),
             "PASSKEY_EXPOSE_WORKER_PID": "1",
@@ -107,7 +85,7 @@ def prod_stack(tmp_path: Path, postgres_database: str, redis_database: str) -> I
 
 
 def test_passkey_sign_up_and_login_across_two_workers(
-    prod_stack: Stack, page: Page, browser: Browser, postgres_database: str, redis_database: str
+    prod_stack: Stack, page: Page, browser: Browser, postgres_url: str, redis_database: str
 ) -> None:
     started = time.perf_counter()
     url = prod_stack.frontend_url
@@ -133,7 +111,7 @@ def test_passkey_sign_up_and_login_across_two_workers(
     assert len(served_signed_in) == WORKERS, served_signed_in
     assert workers_seen <= _worker_pids(prod_stack), (workers_seen, _worker_pids(prod_stack))
 
-    engine = make_engine(postgres_database)
+    engine = make_engine(postgres_url)
     with session_scope(engine) as db:
         assert db.exec(select(func.count()).select_from(PasskeyCredential)).one()[0] == 1
         # Sign-out deleted the sign-up session; the passkey login made the one left.

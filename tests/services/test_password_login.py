@@ -29,7 +29,13 @@ def test_seeded_user_signs_in_and_gets_a_pending_session(
     assert row.email == alice.email
     assert row.token_hash is None and row.handoff_hash is not None
     assert result.handoff_code not in row.encrypted_tokens
-    assert "eyJ" not in row.encrypted_tokens  # no readable JWT at rest
+    # No readable JWT at rest: no token, nor any of its dot-separated parts (the JSON
+    # header alone, "eyJ...", may appear in ciphertext by chance, so it proves nothing).
+    tokens = services.sessions._cipher.open(row.encrypted_tokens)
+    assert tokens is not None
+    for token in (tokens.id_token, tokens.access_token, tokens.refresh_token or ""):
+        for part in token.split("."):
+            assert len(part) < 16 or part not in row.encrypted_tokens
 
 
 def test_email_is_normalised_before_it_reaches_cognito(

@@ -2,49 +2,28 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from passkey_app import migrations
 from passkey_app.db import make_engine
 from passkey_app.services.passkeys.errors import PasskeyRejected, RejectReason
 from passkey_app.services.passkeys.relying_party import RelyingParty
-from tests.conftest import require_service
 from tests.services.passkeys.conftest import ALICE, MovableClock, PasskeyWorld
 from tests.support.keys import EDDSA
 
-POSTGRES_URL = os.environ.get(
-    "PASSKEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A throwaway database on the machine's PostgreSQL server, migrated to head."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"passkey_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        require_service("PostgreSQL", error)
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    migrations.upgrade(url)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+def migrated_postgres_url(postgres_url: str) -> str:
+    """The shared throwaway PostgreSQL database, migrated to head."""
+    migrations.upgrade(postgres_url)
+    return postgres_url
 
 
 @pytest.mark.postgres
-def test_register_and_authenticate_on_postgres(postgres_url: str, rp: RelyingParty) -> None:
-    engine = make_engine(postgres_url)
+def test_register_and_authenticate_on_postgres(
+    migrated_postgres_url: str, rp: RelyingParty
+) -> None:
+    engine = make_engine(migrated_postgres_url)
     world = PasskeyWorld.build(engine=engine, rp=rp, clock=MovableClock())
     try:
         credential = world.register(algorithm=EDDSA, credential_id=b"\xee" * 1023, be=True)
