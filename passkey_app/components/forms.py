@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex.event import EventType
 from reflex.vars import Var
@@ -100,4 +102,34 @@ def email_chip(
         padding="0.625rem 0.75rem",
         border_radius="var(--radius-3)",
         background=rx.color("gray", 3),
+    )
+
+
+def email_form(
+    *,
+    email: Var[str] | str,
+    error: Var[str] | str,
+    busy: Var[bool] | bool,
+    on_submit: EventType[dict[str, Any]],
+    autocomplete: str = "username",
+) -> rx.Component:
+    """Step one of a multi-step card: the email and "Continue"."""
+    return rx.form(
+        rx.vstack(
+            field(
+                "Email",
+                name="email",
+                type_="email",
+                autocomplete=autocomplete,
+                placeholder="you@example.com",
+                auto_focus=True,
+                default_value=email,
+            ),
+            error_slot(error),
+            submit_button("Continue", busy=busy),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=on_submit,
+        width="100%",
     )

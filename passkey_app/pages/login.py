@@ -7,6 +7,7 @@ import reflex as rx
 from passkey_app import routes
 from passkey_app.components.forms import (
     email_chip,
+    email_form,
     error_slot,
     field,
     notice_slot,
@@ -58,24 +59,12 @@ def _passkey_button() -> rx.Component:
 
 def _email_step() -> rx.Component:
     return rx.vstack(
-        rx.form(
-            rx.vstack(
-                field(
-                    "Email",
-                    name="email",
-                    type_="email",
-                    autocomplete="username webauthn",
-                    placeholder="you@example.com",
-                    auto_focus=True,
-                    default_value=LoginState.email,
-                ),
-                error_slot(LoginState.error),
-                submit_button("Continue", busy=LoginState.busy),
-                spacing="3",
-                width="100%",
-            ),
+        email_form(
+            email=LoginState.email,
+            error=LoginState.error,
+            busy=LoginState.busy,
             on_submit=PasskeyLoginState.submit_email,
-            width="100%",
+            autocomplete="username webauthn",
         ),
         rx.cond(
             PasskeyLoginState.passkeys_supported,

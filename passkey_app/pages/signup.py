@@ -5,31 +5,18 @@ from __future__ import annotations
 import reflex as rx
 
 from passkey_app import routes
-from passkey_app.components.forms import email_chip, error_slot, field, submit_button
+from passkey_app.components.forms import email_chip, email_form, error_slot
 from passkey_app.components.layout import card, page_shell
 from passkey_app.components.magic_link import email_signup_form
 from passkey_app.state.signup import STEP_CREATE, SignupState
 
 
 def _email_step() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            field(
-                "Email",
-                name="email",
-                type_="email",
-                autocomplete="username",
-                placeholder="you@example.com",
-                auto_focus=True,
-                default_value=SignupState.email,
-            ),
-            error_slot(SignupState.error),
-            submit_button("Continue", busy=SignupState.busy),
-            spacing="3",
-            width="100%",
-        ),
+    return email_form(
+        email=SignupState.email,
+        error=SignupState.error,
+        busy=SignupState.busy,
         on_submit=SignupState.submit_email,
-        width="100%",
     )
 
 
