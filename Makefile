@@ -65,4 +65,4 @@ bench-admin: deps-test
 	.venv/bin/python -m scripts.bench_admin
 
 clean:
-	rm -rf .web .states test-artifacts
+	rm -rf .web .web-test .web-prod .states test-artifacts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from passkey_app import routes
-from passkey_app.components.admin_tables import events_table
+from passkey_app.components.admin_tables import MUTED, events_table
 from passkey_app.components.forms import error_slot
 from passkey_app.state.admin_user import AdminPasskeyItem, AdminUserState
 
@@ -114,6 +114,10 @@ def user_page_body() -> rx.Component:
                             ),
                             overflow_x="auto",
                             width="100%",
+                        ),
+                        rx.cond(
+                            AdminUserState.passkeys.length() == 0,  # type: ignore[attr-defined]
+                            rx.text("No passkeys.", size="2", color=MUTED),
                         ),
                         spacing="3",
                         width="100%",

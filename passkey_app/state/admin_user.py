@@ -173,7 +173,8 @@ class AdminUserState(AdminState):
                 ended = await asyncio.to_thread(
                     service.sign_out_everywhere, admin, sub=self.sub, client=client
                 )
-                message = f"Signed out everywhere ({ended} browser sessions ended)"
+                sessions = "1 browser session" if ended == 1 else f"{ended} browser sessions"
+                message = f"Signed out everywhere ({sessions} ended)"
             else:
                 await asyncio.to_thread(
                     service.delete_passkey,

@@ -17,6 +17,7 @@ from passkey_app.devserver import Stack, StackPorts, start_stack
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
+TEST_WEB_DIR = ROOT / ".web-test"
 CHROMIUM = os.environ.get("PASSKEY_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -57,7 +58,13 @@ def stack(stack_ports: StackPorts, stack_data_dir: Path) -> Iterator[Stack]:
     log_dir = ARTIFACTS / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     running = start_stack(
-        data_dir=stack_data_dir, ports=stack_ports, log_dir=log_dir, hot_reload=False
+        data_dir=stack_data_dir,
+        ports=stack_ports,
+        log_dir=log_dir,
+        hot_reload=False,
+        # A build folder of its own: sharing .web with a running `make run` would point
+        # the developer's page at the test backend (and back).
+        extra_env={"REFLEX_WEB_WORKDIR": str(TEST_WEB_DIR)},
     )
     holder = {"stack": running}
     yield running

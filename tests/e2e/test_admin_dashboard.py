@@ -8,7 +8,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from passkey_app.db import make_engine
 from passkey_app.devserver import Stack
@@ -16,8 +16,9 @@ from passkey_app.local_cognito.pool import DEMO_USERS
 from passkey_app.seed import seed
 from passkey_app.settings import Settings
 from tests.e2e.conftest import screenshot
-from tests.e2e.pages import sign_in_with_password
-from tests.e2e.users import create_password_user
+from tests.e2e.pages import sign_in_with_password, sign_up_with_passkey
+from tests.e2e.users import create_password_user, unique_email
+from tests.e2e.virtual_authenticator import add_virtual_authenticator
 
 pytestmark = pytest.mark.browser
 
@@ -100,3 +101,36 @@ def test_the_admin_sees_users_acts_on_one_and_reads_adoption(
     expect(cards.first).to_be_visible()
     expect(rows.first).to_be_hidden()
     screenshot(page, "admin-users-phone")
+
+
+def test_the_admin_removes_a_passkey_and_signs_the_user_out_everywhere(
+    page: Page, stack: Stack, browser: Browser
+) -> None:
+    base = stack.frontend_url
+    device = browser.new_context()
+    try:
+        member = device.new_page()
+        add_virtual_authenticator(member)
+        email = unique_email("managed")
+        sign_up_with_passkey(member, base, email)
+
+        sign_in_with_password(page, base, ADMIN.email, ADMIN.password)
+        page.goto(f"{base}/admin")
+        page.get_by_label("Search by email").fill(email.split("@")[0])
+        page.get_by_role("button", name="Search").click()
+        page.get_by_role("link", name=email).click()
+        remove = page.get_by_role("button", name="Remove passkey Passkey")
+        remove.click()
+        expect(page.get_by_role("alertdialog")).to_contain_text("Remove this passkey?")
+        page.get_by_role("button", name="Confirm").click()
+        expect(remove).to_have_count(0)
+        page.get_by_role("button", name="Sign out everywhere").click()
+        expect(page.get_by_role("alertdialog")).to_contain_text("Sign out everywhere?")
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_text("admin.user_sign_out").first).to_be_visible()
+        screenshot(page, "admin-user-after-actions")
+
+        member.reload()
+        member.wait_for_url(f"{base}/login")
+    finally:
+        device.close()
