@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from passkey_app.models import MagicLink
@@ -132,3 +132,11 @@ def bound_to(row: MagicLink, binding: str) -> bool:
     if not row.binding_hash or not binding or len(binding) > MAX_TOKEN_LENGTH:
         return False
     return secrets.compare_digest(row.binding_hash, digest(binding))
+
+
+def prune(db: Session, *, expired_before: datetime) -> int:
+    """Delete links that expired before ``expired_before``, used or not; return how many.
+    Kept a while after expiry so a late click still reads "expired", not "unknown"."""
+    column = MagicLink.__table__.c  # type: ignore[attr-defined]
+    result = db.execute(delete(MagicLink).where(column.expires_at < expired_before))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 
@@ -36,6 +36,7 @@ from passkey_app.services.mail_templates import link_mail
 from passkey_app.services.mailer import MailNotSent, SesMailer
 from passkey_app.services.passkeys.credential_store import PasskeySummary
 from passkey_app.services.rate_limit import RateLimit, take
+from passkey_app.services.rate_limit import prune as prune_limits
 from passkey_app.services.sessions import LoginSucceeded, SessionStore, SignedInUser
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,11 @@ MAGIC_LINK_METHOD = "magic_link"
 LINK_LIFETIME = timedelta(minutes=15)
 ACCOUNT_LIMIT = RateLimit("magic-link-account", limit=1, window=timedelta(seconds=60))
 IP_LIMIT = RateLimit("magic-link-ip", limit=10, window=timedelta(minutes=15))
+# Old links and finished rate-limit windows are swept from the background work of a
+# request, at most this often: the tables stay small without a scheduler.
+SWEEP_INTERVAL = timedelta(minutes=10)
+KEEP_EXPIRED_LINKS = timedelta(days=1)
+KEEP_LIMIT_WINDOWS = timedelta(hours=1)
 REQUEST_EVENT = "magic_link.request"
 REDEEM_EVENT = "magic_link.redeem"
 
@@ -111,6 +117,7 @@ class MagicLinks:
         self._policy = policy
         self._runner = runner
         self._clock = clock
+        self._last_sweep: datetime | None = None
 
     @property
     def policy(self) -> LinkPolicy:
@@ -131,7 +138,17 @@ class MagicLinks:
         self._runner(partial(self._deliver, normalized, purpose, binding, client))
         return LinkRequested()
 
+    def _sweep_if_due(self) -> None:
+        now = self._clock()
+        if self._last_sweep is not None and now - self._last_sweep < SWEEP_INTERVAL:
+            return
+        self._last_sweep = now
+        with session_scope(self._engine) as db:
+            store.prune(db, expired_before=now - KEEP_EXPIRED_LINKS)
+        prune_limits(self._engine, started_before=now - KEEP_LIMIT_WINDOWS)
+
     def _deliver(self, email: str, purpose: LinkPurpose, binding: str, client: ClientInfo) -> None:
+        self._sweep_if_due()
         if not take(self._engine, ACCOUNT_LIMIT, subject=email, now=self._clock()):
             self._audit(REQUEST_EVENT, "throttled", email, None, client, "account")
             return

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -59,3 +59,12 @@ def take(engine: Engine, rule: RateLimit, *, subject: str, now: datetime) -> boo
     except IntegrityError:
         return False
     return True
+
+
+def prune(engine: Engine, *, started_before: datetime) -> int:
+    """Delete buckets whose window started before ``started_before`` (pass a time older
+    than the longest window, so no live count is lost); return how many."""
+    column = RateLimitBucket.__table__.c  # type: ignore[attr-defined]
+    with session_scope(engine) as db:
+        result = db.execute(delete(RateLimitBucket).where(column.window_start < started_before))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

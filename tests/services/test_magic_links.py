@@ -258,3 +258,24 @@ def test_a_malformed_address_is_refused_and_audited(services: Services, links: M
     assert raised.value.failure is AuthFailure.INVALID_EMAIL
     assert sent_mail() == []
     assert audit_trail(services, "magic_link.request") == [("refused", "invalid email")]
+
+
+def _rows(services: Services, table: str) -> int:
+    with services.engine.connect() as connection:
+        return int(connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+
+
+def test_old_links_and_finished_limit_windows_are_swept(
+    services: Services, links: MagicLinks, clock: MovableClock
+) -> None:
+    _ask(links)
+    _ask(links, email="bob@example.com")
+    assert (_rows(services, "magic_link"), _rows(services, "rate_limit_bucket")) == (2, 3)
+    clock.advance(hours=23)
+    _ask(links)  # expired, but kept a day: a late click still reads "expired"
+    assert _rows(services, "magic_link") == 3
+    clock.advance(hours=2)
+    _ask(links, email="bob@example.com")
+    # Left: the newest link of each person; the buckets of this last request only.
+    assert (_rows(services, "magic_link"), _rows(services, "rate_limit_bucket")) == (2, 2)
+    assert _refused(links, sent_mail()[0].token) is AuthFailure.LINK_INVALID
