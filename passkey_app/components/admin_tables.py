@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Literal
+
 import reflex as rx
 
 from passkey_app import routes
@@ -11,6 +14,28 @@ from passkey_app.state.admin_user import EventItem
 from passkey_app.state.admin_users import AdminUsersState, UserItem
 
 MUTED = rx.color("gray", 11)
+
+
+def scrolling_table(
+    headers: tuple[str, ...],
+    rows: Any,
+    row: Callable[[Any], rx.Component],
+    *,
+    size: Literal["1", "2", "3"] = "1",
+    **box_props: Any,
+) -> rx.Component:
+    """A header row and one row per item, scrolling sideways when the screen is narrow."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(name) for name in headers])),
+            rx.table.body(rx.foreach(rows, row)),
+            width="100%",
+            size=size,
+        ),
+        overflow_x="auto",
+        width="100%",
+        **box_props,
+    )
 
 
 def _pager(state: type[AdminUsersState] | type[AdminAuditState]) -> rx.Component:
@@ -107,28 +132,11 @@ def users_table() -> rx.Component:
                 width="100%",
             ),
             error_slot(AdminUsersState.error),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(name)
-                                for name in (
-                                    "Email",
-                                    "Status",
-                                    "Created by",
-                                    "Passkeys",
-                                    "Last login",
-                                )
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(AdminUsersState.rows, _user_row)),
-                    width="100%",
-                    size="2",
-                ),
-                overflow_x="auto",
-                width="100%",
+            scrolling_table(
+                ("Email", "Status", "Created by", "Passkeys", "Last login"),
+                AdminUsersState.rows,
+                _user_row,
+                size="2",
                 display=["none", "none", "block"],
             ),
             rx.vstack(
@@ -174,23 +182,7 @@ def _event_row(event: EventItem) -> rx.Component:
 
 def events_table(rows: rx.Var[list[EventItem]] | list[EventItem]) -> rx.Component:
     """Audit events, newest first."""
-    return rx.box(
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(name)
-                        for name in ("When (UTC)", "Event", "Outcome", "Email", "Detail")
-                    ]
-                )
-            ),
-            rx.table.body(rx.foreach(rows, _event_row)),
-            width="100%",
-            size="1",
-        ),
-        overflow_x="auto",
-        width="100%",
-    )
+    return scrolling_table(("When (UTC)", "Event", "Outcome", "Email", "Detail"), rows, _event_row)
 
 
 def audit_log() -> rx.Component:

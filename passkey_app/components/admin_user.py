@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from passkey_app import routes
-from passkey_app.components.admin_tables import MUTED, events_table
+from passkey_app.components.admin_tables import MUTED, events_table, scrolling_table
 from passkey_app.components.forms import error_slot
 from passkey_app.state.admin_user import AdminPasskeyItem, AdminUserState
 
@@ -90,30 +90,10 @@ def user_page_body() -> rx.Component:
                 rx.card(
                     rx.vstack(
                         rx.heading("Passkeys", size="4", as_="h2"),
-                        rx.box(
-                            rx.table.root(
-                                rx.table.header(
-                                    rx.table.row(
-                                        *[
-                                            rx.table.column_header_cell(name)
-                                            for name in (
-                                                "Name",
-                                                "Model",
-                                                "Kind",
-                                                "Created",
-                                                "Last used",
-                                                "Sign count",
-                                                "",
-                                            )
-                                        ]
-                                    )
-                                ),
-                                rx.table.body(rx.foreach(AdminUserState.passkeys, _passkey_row)),
-                                width="100%",
-                                size="1",
-                            ),
-                            overflow_x="auto",
-                            width="100%",
+                        scrolling_table(
+                            ("Name", "Model", "Kind", "Created", "Last used", "Sign count", ""),
+                            AdminUserState.passkeys,
+                            _passkey_row,
                         ),
                         rx.cond(
                             AdminUserState.passkeys.length() == 0,  # type: ignore[attr-defined]

@@ -51,33 +51,6 @@ def record_event(
     )
 
 
-def write_event(
-    engine: Engine,
-    *,
-    event_type: str,
-    outcome: str,
-    at: datetime,
-    client: ClientInfo,
-    user_sub: str | None = None,
-    email: str | None = None,
-    actor_sub: str | None = None,
-    detail: str = "",
-) -> None:
-    """Record one audit row in a unit of work of its own (failures are worth keeping)."""
-    with session_scope(engine) as db:
-        record_event(
-            db,
-            event_type=event_type,
-            outcome=outcome,
-            at=at,
-            client=client,
-            user_sub=user_sub,
-            email=email,
-            actor_sub=actor_sub,
-            detail=detail,
-        )
-
-
 @dataclass(frozen=True)
 class AuditTrail:
     """One service's way to the audit table: its engine and its clock."""
@@ -96,15 +69,17 @@ class AuditTrail:
         actor_sub: str | None = None,
         detail: str = "",
     ) -> None:
-        """Record one event now, in a unit of work of its own."""
-        write_event(
-            self.engine,
-            event_type=event_type,
-            outcome=outcome,
-            at=self.clock(),
-            client=client,
-            user_sub=user_sub,
-            email=email,
-            actor_sub=actor_sub,
-            detail=detail,
-        )
+        """Record one event now, in a unit of work of its own (failures are worth
+        keeping even when the caller's own work is rolled back)."""
+        with session_scope(self.engine) as db:
+            record_event(
+                db,
+                event_type=event_type,
+                outcome=outcome,
+                at=self.clock(),
+                client=client,
+                user_sub=user_sub,
+                email=email,
+                actor_sub=actor_sub,
+                detail=detail,
+            )

@@ -24,7 +24,7 @@ from passkey_app.db import session_scope
 from passkey_app.models import MagicLink
 from passkey_app.services import magic_link_accounts as accounts
 from passkey_app.services import magic_link_store as store
-from passkey_app.services.audit import ClientInfo, write_event
+from passkey_app.services.audit import AuditTrail, ClientInfo
 from passkey_app.services.background import Runner, run_now
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito_gateway import CognitoGateway, CognitoUser
@@ -117,6 +117,7 @@ class MagicLinks:
         self._policy = policy
         self._runner = runner
         self._clock = clock
+        self._trail = AuditTrail(engine, clock)
         self._last_sweep: datetime | None = None
 
     @property
@@ -283,16 +284,7 @@ class MagicLinks:
         client: ClientInfo,
         detail: str,
     ) -> None:
-        write_event(
-            self._engine,
-            event_type=event_type,
-            outcome=outcome,
-            at=self._clock(),
-            client=client,
-            user_sub=sub,
-            email=email,
-            detail=detail,
-        )
+        self._trail.write(event_type, outcome, client, email=email, user_sub=sub, detail=detail)
 
 
 def offer_passkey_after_link(user: SignedInUser, passkeys: Sequence[PasskeySummary]) -> bool:

@@ -17,7 +17,7 @@ from passkey_app.services.admin import metrics, queries
 from passkey_app.services.admin.directory import DirectoryUser, UserDirectory, valid_sub
 from passkey_app.services.admin.errors import AdminError, AdminFailure
 from passkey_app.services.admin.queries import AuditCursor, AuditFilter, AuditRow
-from passkey_app.services.audit import ClientInfo, record_event, write_event
+from passkey_app.services.audit import AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.passkeys import credential_store
 from passkey_app.services.passkeys.credential_store import PasskeySummary
@@ -79,6 +79,7 @@ class AdminService:
         self._engine = engine
         self._directory = directory
         self._clock = clock
+        self._trail = AuditTrail(engine, clock)
 
     @staticmethod
     def require_admin(admin: SignedInUser | None) -> SignedInUser:
@@ -262,13 +263,6 @@ class AdminService:
     def _audit(
         self, event_type: str, admin: SignedInUser, user: DirectoryUser, client: ClientInfo
     ) -> None:
-        write_event(
-            self._engine,
-            event_type=event_type,
-            outcome="success",
-            at=self._clock(),
-            client=client,
-            user_sub=user.sub,
-            email=user.email,
-            actor_sub=admin.sub,
+        self._trail.write(
+            event_type, "success", client, user_sub=user.sub, email=user.email, actor_sub=admin.sub
         )
