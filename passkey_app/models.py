@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import BigInteger, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
+NOTICE_LENGTH = 200
+
 
 def utcnow() -> datetime:
     """Timezone-aware now; every timestamp in the database is UTC."""
@@ -43,6 +45,13 @@ class BrowserSession(SQLModel, table=True):
     last_seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     ip_address: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=512)
+    revalidated_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    """When Cognito last confirmed the refresh token still works (a revocation made
+    outside the app ends the session at the next check)."""
+    notice: str = Field(default="", max_length=NOTICE_LENGTH)
+    """Something the person must be told once in this session (an account claimed)."""
 
 
 class AuditEvent(SQLModel, table=True):
@@ -81,6 +90,11 @@ class WebAuthnUser(SQLModel, table=True):
     passkey_prompt_snoozed_until: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+    email_unconfirmed_since: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True, index=True)
+    )
+    """Set while the account is provisional: made by a passkey sign-up whose address
+    nobody has proven yet. Cleared by the first proof of the mailbox."""
 
 
 class PasskeyCredential(SQLModel, table=True):
@@ -126,6 +140,8 @@ class WebAuthnChallenge(SQLModel, table=True):
     consumed_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+    client_key: str | None = Field(default=None, max_length=64, index=True)
+    """A hash of the browser tab that asked, so live challenges per tab can be capped."""
 
 
 class MagicLink(SQLModel, table=True):
