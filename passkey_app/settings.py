@@ -78,6 +78,21 @@ class Settings(BaseSettings):
         description="People who have passkeys get no email links (silently, same answer).",
     )
     session_lifetime_hours: int = Field(default=24 * 7, ge=1, le=24 * 30)
+    session_idle_minutes: int = Field(
+        default=12 * 60, ge=5, le=24 * 30 * 60, description="A session unused this long ends."
+    )
+    session_revalidate_seconds: int = Field(
+        default=300,
+        ge=30,
+        le=300,
+        description="How often Cognito is asked whether a session's refresh token still works.",
+    )
+    provisional_account_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        description="A passkey sign-up whose address nobody confirms is deleted after this.",
+    )
     handoff_lifetime_seconds: int = Field(default=60, ge=5, le=300)
 
     @field_validator("allowed_origins", "webauthn_origins", mode="before")

@@ -97,6 +97,7 @@ def main() -> None:
             authenticated_at=now,
             session_created_at=now,
             session_expires_at=now + timedelta(hours=1),
+            idle_expires_at=now + timedelta(hours=1),
         )
         service = services.admin
         first = service.list_users(admin)

@@ -68,6 +68,7 @@ def main() -> None:
                 gateway=services.gateway,
                 sessions=services.sessions,
                 key_ring=services.key_ring,
+                provisional=services.provisional,
                 runner=runner,
             )
             unknown = iter([f"nobody-{label[:3]}-{n}@example.com" for n in range(rounds)])

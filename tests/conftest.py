@@ -30,6 +30,7 @@ from passkey_app.local_cognito.pool import (
     provision_local_pool,
     seed_demo_users,
 )
+from passkey_app.services.background import run_now
 from passkey_app.services.container import Services, build_services
 from passkey_app.settings import Settings
 
@@ -111,8 +112,9 @@ def settings(
 
 @pytest.fixture
 def services(settings: Settings) -> Services:
-    """The real service graph against moto and the test database."""
-    built = build_services(settings)
+    """The real service graph against moto and the test database; background work (mail)
+    runs at once, so a test sees its outcome."""
+    built = build_services(settings, runner=run_now)
     yield built
     built.engine.dispose()
 

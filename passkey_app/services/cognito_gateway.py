@@ -301,6 +301,21 @@ class CognitoGateway:
             raise AuthError(AuthFailure.UNEXPECTED, "created user not found")
         return user
 
+    def mark_email_verified(self, *, username: str) -> None:
+        """AdminUpdateUserAttributes: the person has proven they read this address."""
+        self._call(
+            "admin_update_user_attributes",
+            UserPoolId=self._pool.user_pool_id,
+            Username=username,
+            UserAttributes=[{"Name": "email_verified", "Value": "true"}],
+        )
+
+    def global_sign_out(self, *, username: str) -> None:
+        """AdminUserGlobalSignOut: every refresh token of the user stops working."""
+        self._call(
+            "admin_user_global_sign_out", UserPoolId=self._pool.user_pool_id, Username=username
+        )
+
     def delete_user(self, *, username: str) -> None:
         """AdminDeleteUser: undoes a sign-up whose later steps failed."""
         self._call("admin_delete_user", UserPoolId=self._pool.user_pool_id, Username=username)

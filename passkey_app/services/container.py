@@ -25,6 +25,7 @@ from passkey_app.services.passkeys.ceremonies import PasskeyCeremonies
 from passkey_app.services.passkeys.challenges import ChallengeStore
 from passkey_app.services.passkeys.relying_party import relying_party
 from passkey_app.services.password_login import PasswordLogin
+from passkey_app.services.provisional import ProvisionalAccounts
 from passkey_app.services.sessions import SessionStore
 from passkey_app.services.token_cipher import TokenCipher
 from passkey_app.services.tokens import TokenVerifier
@@ -49,10 +50,14 @@ class Services:
     passkey_account: PasskeyAccount
     admin: AdminService
     magic_links: MagicLinks
+    provisional: ProvisionalAccounts
 
 
-def build_services(settings: Settings, *, gateway: CognitoGateway | None = None) -> Services:
-    """Build the object graph; tests pass their own settings (and a moto-backed gateway)."""
+def build_services(
+    settings: Settings, *, gateway: CognitoGateway | None = None, runner: Runner | None = None
+) -> Services:
+    """Build the object graph; tests pass their own settings (and a moto-backed gateway,
+    and a runner that does background work at once)."""
     pool = pool_settings(settings)
     engine = make_engine(settings.effective_database_url)
     gateway = gateway or CognitoGateway.connect(pool)
@@ -69,10 +74,28 @@ def build_services(settings: Settings, *, gateway: CognitoGateway | None = None)
         cipher=TokenCipher.from_setting(settings.session_keys.get_secret_value()),
         lifetime=timedelta(hours=settings.session_lifetime_hours),
         handoff_lifetime=timedelta(seconds=settings.handoff_lifetime_seconds),
+        idle_timeout=timedelta(minutes=settings.session_idle_minutes),
+        revalidate_every=timedelta(seconds=settings.session_revalidate_seconds),
     )
     password_login = PasswordLogin(engine=engine, gateway=gateway, sessions=sessions)
     ceremonies = PasskeyCeremonies(
         engine=engine, rp=relying_party(settings), challenges=ChallengeStore(engine)
+    )
+    provisional = ProvisionalAccounts(
+        engine=engine,
+        gateway=gateway,
+        sessions=sessions,
+        lifetime=timedelta(days=settings.provisional_account_days),
+    )
+    magic_links = build_magic_links(
+        settings,
+        pool,
+        engine=engine,
+        gateway=gateway,
+        sessions=sessions,
+        key_ring=key_ring,
+        provisional=provisional,
+        runner=runner,
     )
     return Services(
         settings=settings,
@@ -90,6 +113,7 @@ def build_services(settings: Settings, *, gateway: CognitoGateway | None = None)
             ceremonies=ceremonies,
             sessions=sessions,
             key_ring=key_ring,
+            confirmations=magic_links,
             policy=SignupPolicy(mark_email_verified=settings.signup_marks_email_verified),
         ),
         passkey_login=PasskeyLogin(
@@ -105,9 +129,8 @@ def build_services(settings: Settings, *, gateway: CognitoGateway | None = None)
         admin=AdminService(
             engine=engine, directory=UserDirectory(client=gateway.boto_client, pool=pool)
         ),
-        magic_links=build_magic_links(
-            settings, pool, engine=engine, gateway=gateway, sessions=sessions, key_ring=key_ring
-        ),
+        magic_links=magic_links,
+        provisional=provisional,
     )
 
 
@@ -119,6 +142,7 @@ def build_magic_links(
     gateway: CognitoGateway,
     sessions: SessionStore,
     key_ring: KeyRing,
+    provisional: ProvisionalAccounts,
     runner: Runner | None = None,
     clock: Clock = system_clock,
 ) -> MagicLinks:
@@ -135,6 +159,7 @@ def build_magic_links(
         sessions=sessions,
         key_ring=key_ring,
         mailer=mailer,
+        provisional=provisional,
         link_url=f"{settings.api_url.rstrip('/')}{routes.API_MAGIC_LINK_OPEN}",
         product=settings.rp_name,
         policy=LinkPolicy(refuse_passkey_users=settings.magic_links_refused_for_passkey_users),

@@ -28,6 +28,8 @@ class LinkPurpose(StrEnum):
 
     LOGIN = "login"
     SIGNUP = "signup"
+    CONFIRM = "confirm"
+    """Confirms the address of a provisional account (see services/provisional.py)."""
 
 
 class LinkProblem(StrEnum):

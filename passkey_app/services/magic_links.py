@@ -35,6 +35,7 @@ from passkey_app.services.magic_link_store import LinkPurpose
 from passkey_app.services.mail_templates import link_mail
 from passkey_app.services.mailer import MailNotSent, SesMailer
 from passkey_app.services.passkeys.credential_store import PasskeySummary
+from passkey_app.services.provisional import ProvisionalAccounts
 from passkey_app.services.rate_limit import RateLimit, take
 from passkey_app.services.rate_limit import prune as prune_limits
 from passkey_app.services.sessions import LoginSucceeded, SessionStore, SignedInUser
@@ -90,6 +91,13 @@ class ConfirmationRequired(Exception):
     """The link was opened in another browser than the one that asked for it."""
 
 
+@dataclass(frozen=True)
+class EmailConfirmed:
+    """A confirmation link opened where the account is signed in: nothing else changes."""
+
+    user_sub: str
+
+
 class MagicLinks:
     """Request, check and redeem email links."""
 
@@ -101,6 +109,7 @@ class MagicLinks:
         sessions: SessionStore,
         key_ring: KeyRing,
         mailer: SesMailer,
+        provisional: ProvisionalAccounts,
         link_url: str,
         product: str,
         policy: LinkPolicy = LinkPolicy(),
@@ -112,6 +121,7 @@ class MagicLinks:
         self._sessions = sessions
         self._key_ring = key_ring
         self._mailer = mailer
+        self._provisional = provisional
         self._link_url = link_url
         self._product = product
         self._policy = policy
@@ -139,6 +149,21 @@ class MagicLinks:
         self._runner(partial(self._deliver, normalized, purpose, binding, client))
         return LinkRequested()
 
+    def send_confirmation(self, *, email: str, user_sub: str, client: ClientInfo) -> None:
+        """Mail a "confirm your email" link to a provisional account, in the background.
+        It lasts as long as the account may stay unconfirmed."""
+        self._runner(
+            partial(
+                self._send,
+                email,
+                LinkPurpose.CONFIRM,
+                user_sub,
+                "",
+                client,
+                self._provisional.lifetime,
+            )
+        )
+
     def _sweep_if_due(self) -> None:
         now = self._clock()
         if self._last_sweep is not None and now - self._last_sweep < SWEEP_INTERVAL:
@@ -147,6 +172,12 @@ class MagicLinks:
         with session_scope(self._engine) as db:
             store.prune(db, expired_before=now - KEEP_EXPIRED_LINKS)
         prune_limits(self._engine, started_before=now - KEEP_LIMIT_WINDOWS)
+        self._provisional.sweep()
+
+    def sweep_now(self) -> None:
+        """Run the sweep at once (the sweep otherwise rides on link requests)."""
+        self._last_sweep = None
+        self._sweep_if_due()
 
     def _deliver(self, email: str, purpose: LinkPurpose, binding: str, client: ClientInfo) -> None:
         self._sweep_if_due()
@@ -168,7 +199,13 @@ class MagicLinks:
             self._send(email, LinkPurpose.LOGIN, user.sub, binding, client)
 
     def _refused(self, user: CognitoUser) -> bool:
-        return self._policy.refuse_passkey_users and accounts.has_passkeys(self._engine, user.sub)
+        """The policy may refuse links to people with passkeys, but never to a provisional
+        account: a link is how the address's owner takes it back from a stranger."""
+        return (
+            self._policy.refuse_passkey_users
+            and accounts.has_passkeys(self._engine, user.sub)
+            and not self._provisional.is_provisional(user.sub)
+        )
 
     def _send(
         self,
@@ -177,6 +214,7 @@ class MagicLinks:
         sub: str | None,
         binding: str,
         client: ClientInfo,
+        lifetime: timedelta = LINK_LIFETIME,
     ) -> None:
         with session_scope(self._engine) as db:
             token = store.issue(
@@ -186,13 +224,13 @@ class MagicLinks:
                 user_sub=sub,
                 binding=binding,
                 now=self._clock(),
-                lifetime=LINK_LIFETIME,
+                lifetime=lifetime,
             )
         mail = link_mail(
             to=email,
             url=f"{self._link_url}?token={token}",
-            signup=purpose is LinkPurpose.SIGNUP,
-            minutes=LinkRequested().minutes,
+            purpose=purpose.value,
+            lifetime=lifetime,
             product=self._product,
         )
         try:
@@ -202,8 +240,12 @@ class MagicLinks:
             return
         self._audit(REQUEST_EVENT, "success", email, sub, client, f"purpose={purpose.value}")
 
-    def check(self, *, token: str, binding: str, client: ClientInfo) -> LinkCheck:
-        """What the landing page should do, without using the link."""
+    def check(
+        self, *, token: str, binding: str, client: ClientInfo, signed_in_sub: str | None = None
+    ) -> LinkCheck:
+        """What the landing page should do, without using the link. ``signed_in_sub`` is
+        who this browser is signed in as: a confirmation link is "bound" to the account's
+        own sessions, as a sign-in link is to the browser that asked for it."""
         with session_scope(self._engine) as db:
             row = store.find(db, token)
         problem = store.problem_with(row, now=self._clock())
@@ -211,26 +253,42 @@ class MagicLinks:
             self._audit_link(row, "failure", client, (problem or store.LinkProblem.UNKNOWN).value)
             return LinkCheck(status=LinkStatus.INVALID)
         signup = row.purpose == LinkPurpose.SIGNUP.value
-        if store.bound_to(row, binding):
+        if _opened_where_expected(row, binding, signed_in_sub):
             return LinkCheck(status=LinkStatus.READY, email=row.email, signup=signup)
         self._audit_link(row, "confirm", client, "opened in another browser")
         return LinkCheck(status=LinkStatus.CONFIRM, email=row.email, signup=signup)
 
     def redeem(
-        self, *, token: str, binding: str, confirmed: bool, client: ClientInfo
-    ) -> LoginSucceeded:
-        """Use the link once and sign the person in (creating the account for sign-up)."""
-        link = self._consume(token, binding, confirmed, client)
+        self,
+        *,
+        token: str,
+        binding: str,
+        confirmed: bool,
+        client: ClientInfo,
+        signed_in_sub: str | None = None,
+    ) -> LoginSucceeded | EmailConfirmed:
+        """Use the link once and sign the person in (creating the account for sign-up).
+        Every link proves the mailbox: a provisional account is confirmed, or claimed
+        by the prover when ``signed_in_sub`` is not the account (see ProvisionalAccounts)."""
+        link = self._consume(token, binding, confirmed, client, signed_in_sub)
         created: CognitoUser | None = None
         try:
             if link.purpose == LinkPurpose.SIGNUP.value:
                 created = accounts.create_user(self._engine, self._gateway, link, at=self._clock())
                 user = created
+                notice = ""
             else:
                 user = accounts.existing_user(self._gateway, link)
-                if self._refused(user):
+                if link.purpose == LinkPurpose.LOGIN.value and self._refused(user):
                     raise AuthError(AuthFailure.LINK_INVALID, "policy: has passkeys")
-            result = self._sign_in(user, client)
+                proof = self._provisional.prove_mailbox(
+                    user=user, signed_in_sub=signed_in_sub, client=client
+                )
+                if link.purpose == LinkPurpose.CONFIRM.value and signed_in_sub == user.sub:
+                    self._audit(REDEEM_EVENT, "success", link.email, user.sub, client, "confirm")
+                    return EmailConfirmed(user_sub=user.sub)
+                notice = proof.notice
+            result = self._sign_in(user, client, notice)
         except AuthError as error:
             if created is not None:
                 accounts.undo_user(self._engine, self._gateway, created)
@@ -241,7 +299,14 @@ class MagicLinks:
         self._audit(REDEEM_EVENT, "success", link.email, user.sub, client, f"{link.purpose}")
         return result
 
-    def _consume(self, token: str, binding: str, confirmed: bool, client: ClientInfo) -> MagicLink:
+    def _consume(
+        self,
+        token: str,
+        binding: str,
+        confirmed: bool,
+        client: ClientInfo,
+        signed_in_sub: str | None,
+    ) -> MagicLink:
         now = self._clock()
         with session_scope(self._engine) as db:
             row = store.find(db, token)
@@ -249,7 +314,7 @@ class MagicLinks:
             if (
                 row is not None
                 and problem is None
-                and not (confirmed or store.bound_to(row, binding))
+                and not (confirmed or _opened_where_expected(row, binding, signed_in_sub))
             ):
                 raise ConfirmationRequired
             used = store.consume(db, token, now=now) if problem is None else None
@@ -259,7 +324,7 @@ class MagicLinks:
             raise AuthError(AuthFailure.LINK_INVALID, reason)
         return used
 
-    def _sign_in(self, user: CognitoUser, client: ClientInfo) -> LoginSucceeded:
+    def _sign_in(self, user: CognitoUser, client: ClientInfo, notice: str) -> LoginSucceeded:
         tokens = mint_cognito_session(
             gateway=self._gateway,
             key_ring=self._key_ring,
@@ -267,7 +332,9 @@ class MagicLinks:
             sub=user.sub,
             method=ProofMethod.MAGIC_LINK,
         )
-        return self._sessions.open(tokens=tokens, method=MAGIC_LINK_METHOD, client=client)
+        return self._sessions.open(
+            tokens=tokens, method=MAGIC_LINK_METHOD, client=client, notice=notice
+        )
 
     def _audit_link(
         self, row: MagicLink | None, outcome: str, client: ClientInfo, detail: str
@@ -285,6 +352,14 @@ class MagicLinks:
         detail: str,
     ) -> None:
         self._trail.write(event_type, outcome, client, email=email, user_sub=sub, detail=detail)
+
+
+def _opened_where_expected(row: MagicLink, binding: str, signed_in_sub: str | None) -> bool:
+    """A sign-in link in the browser that asked for it; a confirmation link in a browser
+    signed in to the account it confirms."""
+    if row.purpose == LinkPurpose.CONFIRM.value:
+        return signed_in_sub is not None and signed_in_sub == row.user_sub
+    return store.bound_to(row, binding)
 
 
 def offer_passkey_after_link(user: SignedInUser, passkeys: Sequence[PasskeySummary]) -> bool:

@@ -4,6 +4,7 @@ reads well on a phone (one big button, the link spelled out below it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from html import escape
 
 
@@ -37,6 +38,17 @@ _SIGN_UP = _Wording(
     intro="Tap the button to confirm this address and create your account.",
     button="Create my account",
 )
+_CONFIRM = _Wording(
+    subject="Confirm your email",
+    heading="Confirm your email",
+    intro=(
+        "You created an account with a passkey. Tap the button to confirm this address is "
+        "yours. If you didn't create it, tap the button anyway: the account becomes yours "
+        "and whatever someone else set up is removed."
+    ),
+    button="Confirm my email",
+)
+WORDINGS = {"login": _SIGN_IN, "signup": _SIGN_UP, "confirm": _CONFIRM}
 
 _HTML = """<!doctype html>
 <html lang="en">
@@ -61,7 +73,7 @@ style="max-width:480px;background:#ffffff;border-radius:12px;">
 text-decoration:none;font-size:17px;font-weight:600;padding:14px 20px;border-radius:8px;">\
 {button}</a>
 <p style="margin:24px 0 8px;font-size:14px;line-height:1.5;color:#60646c;">\
-This link works once, for {minutes} minutes. If you didn't ask for it, ignore this \
+This link works once, for {lifetime}. If you didn't ask for it, ignore this \
 email: nothing happens without the link.</p>
 <p style="margin:0;font-size:12px;line-height:1.5;color:#80838d;word-break:break-all;">\
 Button not working? Paste this into your browser:<br>{url}</p>
@@ -79,20 +91,29 @@ _TEXT = """{heading}
 
 {url}
 
-This link works once, for {minutes} minutes. If you didn't ask for it, ignore this
+This link works once, for {lifetime}. If you didn't ask for it, ignore this
 email: nothing happens without the link.
 
 {product}
 """
 
 
-def link_mail(*, to: str, url: str, signup: bool, minutes: int, product: str) -> Mail:
-    """The email carrying one link; ``signup`` picks the account-creation wording."""
-    wording = _SIGN_UP if signup else _SIGN_IN
+def lifetime_words(lifetime: timedelta) -> str:
+    """ "15 minutes", "7 days": how long a link works, as the mail says it."""
+    minutes = int(lifetime.total_seconds() // 60)
+    if minutes % (24 * 60) == 0:
+        days = minutes // (24 * 60)
+        return "1 day" if days == 1 else f"{days} days"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def link_mail(*, to: str, url: str, purpose: str, lifetime: timedelta, product: str) -> Mail:
+    """The email carrying one link; ``purpose`` (login, signup, confirm) picks the words."""
+    wording = WORDINGS[purpose]
     fields = {
         "heading": wording.heading,
         "intro": wording.intro,
-        "minutes": minutes,
+        "lifetime": lifetime_words(lifetime),
     }
     text = _TEXT.format(url=url, product=product, **fields)
     html = _HTML.format(

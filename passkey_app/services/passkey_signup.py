@@ -12,6 +12,7 @@ import base64
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
@@ -46,11 +47,20 @@ def random_password() -> str:
     return token.rstrip("=") + _POLICY_SUFFIX
 
 
+class Confirmations(Protocol):
+    """Mails the "confirm your email" link of a provisional account."""
+
+    def send_confirmation(self, *, email: str, user_sub: str, client: ClientInfo) -> None:
+        """Send it (in the background: the sign-up answers at once)."""
+
+
 @dataclass(frozen=True)
 class SignupPolicy:
     """What the pool's owner decided about passkey sign-ups."""
 
     mark_email_verified: bool = False
+    """True only if the address was checked upstream; otherwise the account is provisional
+    until its mailbox is proven (services/provisional.py)."""
 
 
 class PasskeySignup:
@@ -64,10 +74,12 @@ class PasskeySignup:
         ceremonies: PasskeyCeremonies,
         sessions: SessionStore,
         key_ring: KeyRing,
+        confirmations: Confirmations,
         policy: SignupPolicy = SignupPolicy(),
         clock: Clock = system_clock,
     ) -> None:
         self._engine = engine
+        self._confirmations = confirmations
         self._gateway = gateway
         self._ceremonies = ceremonies
         self._sessions = sessions
@@ -141,6 +153,7 @@ class PasskeySignup:
                 username=user.username,
                 user_handle=passkey.user_handle,
                 created_by_passkey=True,
+                email_unconfirmed=not self._policy.mark_email_verified,
                 at=now,
             )
             credential_store.add_passkey(
@@ -170,6 +183,10 @@ class PasskeySignup:
         )
         result = self._sessions.open(tokens=tokens, method="passkey", client=client)
         self._audit.write("signup.passkey", "success", client, email=user.email, user_sub=user.sub)
+        if not self._policy.mark_email_verified:
+            self._confirmations.send_confirmation(
+                email=user.email, user_sub=user.sub, client=client
+            )
         return result
 
     def _undo(self, user: CognitoUser) -> None:

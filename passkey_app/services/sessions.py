@@ -3,6 +3,11 @@
 A verified factor opens a *pending* row and yields a one-time handoff code; the
 browser posts that code to a backend route, which activates the row under a fresh
 session id (a new id at every login) and sets it as an HttpOnly cookie.
+
+A session ends at its absolute lifetime, after an idle timeout, or when Cognito no
+longer honours its refresh token (a global sign-out in the console, an admin action):
+the refresh token is tried at least every ``revalidate_every``, so such a revocation
+ends the session within that time.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from passkey_app.db import session_scope
-from passkey_app.models import BrowserSession
+from passkey_app.models import NOTICE_LENGTH, BrowserSession
 from passkey_app.services.audit import ClientInfo, record_event
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito_gateway import CognitoGateway, CognitoTokens
@@ -30,6 +35,12 @@ log = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(seconds=30)
 MAX_SESSION_ID_LENGTH = 128
+# Activity is written at most this often, so a busy tab does not write on every event;
+# the idle timeout is therefore exact to within this interval.
+TOUCH_INTERVAL = timedelta(minutes=1)
+DEFAULT_IDLE_TIMEOUT = timedelta(hours=12)
+DEFAULT_REVALIDATION = timedelta(minutes=5)
+NO_CLIENT = ClientInfo()  # work the server does on its own (expiry, a sweep)
 
 
 def _digest(value: str) -> str:
@@ -56,6 +67,8 @@ class SignedInUser:
     authenticated_at: datetime
     session_created_at: datetime
     session_expires_at: datetime
+    idle_expires_at: datetime
+    notice: str = ""
 
     @property
     def is_admin(self) -> bool:
@@ -79,6 +92,8 @@ class SessionStore:
         cipher: TokenCipher,
         lifetime: timedelta,
         handoff_lifetime: timedelta,
+        idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT,
+        revalidate_every: timedelta = DEFAULT_REVALIDATION,
         clock: Clock = system_clock,
     ) -> None:
         self._engine = engine
@@ -87,12 +102,26 @@ class SessionStore:
         self._cipher = cipher
         self._lifetime = lifetime
         self._handoff_lifetime = handoff_lifetime
+        self._idle_timeout = idle_timeout
+        self._revalidate_every = revalidate_every
         self._clock = clock
 
+    @property
+    def idle_timeout(self) -> timedelta:
+        """How long a session may go unused before it ends."""
+        return self._idle_timeout
+
     def begin(
-        self, *, tokens: CognitoTokens, identity: Identity, method: str, client: ClientInfo
+        self,
+        *,
+        tokens: CognitoTokens,
+        identity: Identity,
+        method: str,
+        client: ClientInfo,
+        notice: str = "",
     ) -> str:
-        """Record a verified login as pending; return the one-time handoff code."""
+        """Record a verified login as pending; return the one-time handoff code. ``notice``
+        is something the person is told on their account page for this session."""
         now = self._clock()
         handoff_code = secrets.token_urlsafe(32)
         row = BrowserSession(
@@ -108,21 +137,38 @@ class SessionStore:
             created_at=now,
             expires_at=now + self._lifetime,
             last_seen_at=now,
+            revalidated_at=now,
             ip_address=client.ip_address[:64],
             user_agent=client.user_agent[:512],
+            notice=notice[:NOTICE_LENGTH],
         )
         with session_scope(self._engine) as db:
             db.add(row)
         return handoff_code
 
-    def open(self, *, tokens: CognitoTokens, method: str, client: ClientInfo) -> LoginSucceeded:
+    def open(
+        self, *, tokens: CognitoTokens, method: str, client: ClientInfo, notice: str = ""
+    ) -> LoginSucceeded:
         """Verify the fresh ID token, then record the login as pending (see ``begin``)."""
         try:
             identity = self._verifier.verify_id_token(tokens.id_token)
         except TokenInvalid as error:
             raise AuthError(AuthFailure.UNEXPECTED, f"id token {error}") from error
-        code = self.begin(tokens=tokens, identity=identity, method=method, client=client)
+        code = self.begin(
+            tokens=tokens, identity=identity, method=method, client=client, notice=notice
+        )
         return LoginSucceeded(handoff_code=code, user_sub=identity.sub)
+
+    def clear_notice(self, session_id: str) -> None:
+        """The person has read the session's notice."""
+        if not session_id or len(session_id) > MAX_SESSION_ID_LENGTH:
+            return
+        with session_scope(self._engine) as db:
+            db.execute(
+                update(BrowserSession)
+                .where(BrowserSession.token_hash == _digest(session_id))  # type: ignore[arg-type]
+                .values(notice="")
+            )
 
     def confirm_presence(self, session_id: str) -> bool:
         """The person just proved who they are again: their login counts as fresh."""
@@ -181,22 +227,32 @@ class SessionStore:
             ).first()
 
     def current(self, session_id: str) -> SignedInUser | None:
-        """The signed-in user, refreshing Cognito tokens when the access token is stale."""
+        """The signed-in user, or None once the session has ended: past its lifetime, idle
+        too long, or no longer honoured by Cognito (checked at least every
+        ``revalidate_every``, which also refreshes a stale access token)."""
         row = self._load(session_id)
         now = self._clock()
         if row is None:
             return None
         if as_utc(row.expires_at) <= now:
-            self._delete(row.id)
+            self._finish(row, reason="expired")
+            return None
+        last_seen = as_utc(row.last_seen_at)
+        if last_seen + self._idle_timeout <= now:
+            self._finish(row, reason="idle")
             return None
         tokens = self._cipher.open(row.encrypted_tokens)
         if tokens is None:
             self._delete(row.id)
             return None
-        if as_utc(row.access_expires_at) - REFRESH_MARGIN <= now:
+        if self._revalidation_due(row, now):
             tokens = self._refresh(row, tokens, now)
             if tokens is None:
                 return None
+            last_seen = now
+        elif now - last_seen >= TOUCH_INTERVAL:
+            self._touch(row, now)
+            last_seen = now
         try:
             identity = self._verifier.verify_id_token(tokens.id_token)
         except TokenInvalid as error:
@@ -215,7 +271,23 @@ class SessionStore:
             authenticated_at=as_utc(row.authenticated_at),
             session_created_at=as_utc(row.created_at),
             session_expires_at=as_utc(row.expires_at),
+            idle_expires_at=min(last_seen + self._idle_timeout, as_utc(row.expires_at)),
+            notice=row.notice,
         )
+
+    def _revalidation_due(self, row: BrowserSession, now: datetime) -> bool:
+        if as_utc(row.access_expires_at) - REFRESH_MARGIN <= now:
+            return True
+        checked = row.revalidated_at
+        return checked is None or as_utc(checked) + self._revalidate_every <= now
+
+    def _touch(self, row: BrowserSession, now: datetime) -> None:
+        with session_scope(self._engine) as db:
+            db.execute(
+                update(BrowserSession)
+                .where(BrowserSession.id == row.id)  # type: ignore[arg-type]
+                .values(last_seen_at=now)
+            )
 
     def _refresh(
         self, row: BrowserSession, tokens: CognitoTokens, now: datetime
@@ -226,8 +298,12 @@ class SessionStore:
         try:
             fresh = self._gateway.refresh(username=row.username, refresh_token=tokens.refresh_token)
         except AuthError as error:
-            log.info("session refresh failed: %s", error.failure.value)
-            self._delete(row.id)
+            # Cognito unreachable is not a revocation: keep the session for now, unless its
+            # access token has run out (then nothing proves it is still valid).
+            if error.failure is AuthFailure.UNAVAILABLE and as_utc(row.access_expires_at) > now:
+                return tokens
+            log.info("session ended: refresh refused (%s)", error.failure.value)
+            self._delete(row.id, audit=(row, "revoked", ClientInfo()))
             return None
         with session_scope(self._engine) as db:
             db.execute(
@@ -237,6 +313,7 @@ class SessionStore:
                     encrypted_tokens=self._cipher.seal(fresh),
                     access_expires_at=now + timedelta(seconds=fresh.expires_in),
                     last_seen_at=now,
+                    revalidated_at=now,
                 )
             )
         return fresh
@@ -246,25 +323,65 @@ class SessionStore:
         row = self._load(session_id)
         if row is None:
             return False
+        self._finish(row, reason="", client=client)
+        return True
+
+    def end_all(
+        self,
+        *,
+        user_sub: str,
+        client: ClientInfo,
+        reason: str,
+        created_before: datetime | None = None,
+        actor_sub: str | None = None,
+    ) -> int:
+        """End every session of one person (those created before ``created_before`` when
+        given), revoking their refresh tokens; return how many ended."""
+        with session_scope(self._engine) as db:
+            query = select(BrowserSession).where(BrowserSession.user_sub == user_sub)
+            if created_before is not None:
+                query = query.where(BrowserSession.created_at < created_before)
+            rows = list(db.exec(query).all())
+        for row in rows:
+            self._finish(row, reason=reason, client=client, actor_sub=actor_sub)
+        return len(rows)
+
+    def _finish(
+        self,
+        row: BrowserSession,
+        *,
+        reason: str,
+        client: ClientInfo = NO_CLIENT,
+        actor_sub: str | None = None,
+    ) -> None:
+        """Revoke the row's refresh token (best effort), delete it, audit why."""
         tokens = self._cipher.open(row.encrypted_tokens)
         if tokens is not None and tokens.refresh_token:
             try:
                 self._gateway.revoke(refresh_token=tokens.refresh_token)
             except AuthError as error:
                 log.warning("token revocation failed: %s", error.failure.value)
-        with session_scope(self._engine) as db:
-            db.execute(delete(BrowserSession).where(BrowserSession.id == row.id))  # type: ignore[arg-type]
-            record_event(
-                db,
-                event_type="session.end",
-                outcome="success",
-                at=self._clock(),
-                client=client,
-                user_sub=row.user_sub,
-                email=row.email,
-            )
-        return True
+        self._delete(row.id, audit=(row, reason, client), actor_sub=actor_sub)
 
-    def _delete(self, row_id: int | None) -> None:
+    def _delete(
+        self,
+        row_id: int | None,
+        *,
+        audit: tuple[BrowserSession, str, ClientInfo] | None = None,
+        actor_sub: str | None = None,
+    ) -> None:
         with session_scope(self._engine) as db:
             db.execute(delete(BrowserSession).where(BrowserSession.id == row_id))  # type: ignore[arg-type]
+            if audit is not None:
+                row, reason, client = audit
+                record_event(
+                    db,
+                    event_type="session.end",
+                    outcome="success",
+                    at=self._clock(),
+                    client=client,
+                    user_sub=row.user_sub,
+                    email=row.email,
+                    actor_sub=actor_sub,
+                    detail=reason,
+                )

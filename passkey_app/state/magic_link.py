@@ -18,7 +18,7 @@ from passkey_app import routes
 from passkey_app.api_magic_links import binding_cookie_name, token_cookie_name
 from passkey_app.services.errors import MESSAGES, AuthError, AuthFailure
 from passkey_app.services.identity import normalize_email
-from passkey_app.services.magic_links import ConfirmationRequired, LinkStatus
+from passkey_app.services.magic_links import ConfirmationRequired, EmailConfirmed, LinkStatus
 from passkey_app.state.session import SessionState, handoff_script
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ LANDING_CHECKING = "checking"
 LANDING_CONFIRM = "confirm"
 LANDING_INVALID = "invalid"
 LANDING_SIGNING_IN = "signing_in"
+EMAIL_CONFIRMED = "Email confirmed. Thanks!"
 
 
 def request_link_script(api_url: str, *, email: str, purpose: str) -> str:
@@ -102,8 +103,13 @@ class MagicLinkLandingState(SessionState):
         )
         token, binding = self._secrets()
         links = self._services().magic_links
+        signed_in = await self._current_user()
         check = await asyncio.to_thread(
-            links.check, token=token, binding=binding, client=self._client()
+            links.check,
+            token=token,
+            binding=binding,
+            client=self._client(),
+            signed_in_sub=signed_in.sub if signed_in else None,
         )
         self.email, self.signup = check.email, check.signup
         if check.status is LinkStatus.INVALID:
@@ -128,6 +134,7 @@ class MagicLinkLandingState(SessionState):
         yield None
         token, binding = self._secrets()
         links = self._services().magic_links
+        signed_in = await self._current_user()
         try:
             login = await asyncio.to_thread(
                 links.redeem,
@@ -135,6 +142,7 @@ class MagicLinkLandingState(SessionState):
                 binding=binding,
                 confirmed=confirmed,
                 client=self._client(),
+                signed_in_sub=signed_in.sub if signed_in else None,
             )
         except ConfirmationRequired:
             self.status, self.busy = LANDING_CONFIRM, False
@@ -146,5 +154,9 @@ class MagicLinkLandingState(SessionState):
             log.exception("magic link sign-in failed unexpectedly")
             self.status, self.busy = LANDING_INVALID, False
             self.error = MESSAGES[AuthFailure.UNEXPECTED]
+            return
+        if isinstance(login, EmailConfirmed):
+            yield rx.redirect(routes.ACCOUNT)
+            yield rx.toast.success(EMAIL_CONFIRMED)
             return
         yield rx.call_script(handoff_script(self._services().settings.api_url, login.handoff_code))

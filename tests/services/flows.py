@@ -31,6 +31,14 @@ def session_of(services: Services, login: LoginSucceeded) -> tuple[str, SignedIn
     return session_id, user
 
 
+def confirm_from_signup_browser(services: Services, login: LoginSucceeded) -> None:
+    """The sign-up's own browser proves the mailbox: the account stops being provisional."""
+    _, user = session_of(services, login)
+    found = services.gateway.find_user(email=user.email)
+    assert found is not None
+    services.provisional.prove_mailbox(user=found, signed_in_sub=user.sub, client=CLIENT)
+
+
 def audit_trail(services: Services, event_type: str) -> list[tuple[str, str]]:
     """(outcome, detail) of every audit row of one type, oldest first."""
     with session_scope(services.engine) as db:

@@ -98,6 +98,7 @@ def build_links(
         gateway=services.gateway,
         sessions=services.sessions,
         key_ring=services.key_ring,
+        provisional=services.provisional,
         runner=runner,
         clock=clock,
     )

@@ -220,6 +220,7 @@ def _admin_at(now: datetime) -> SignedInUser:
         authenticated_at=now,
         session_created_at=now,
         session_expires_at=now + timedelta(hours=1),
+        idle_expires_at=now + timedelta(hours=1),
     )
 
 

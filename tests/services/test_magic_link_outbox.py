@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import boto3
 import pytest
@@ -39,7 +40,11 @@ def test_the_outbox_lists_sent_mail_newest_first(stand_in: str) -> None:
     for to in (first, second):
         mailer.send(
             link_mail(
-                to=to, url="https://x.example/l?token=t", signup=False, minutes=15, product="P"
+                to=to,
+                url="https://x.example/l?token=t",
+                purpose="login",
+                lifetime=timedelta(minutes=15),
+                product="P",
             )
         )
     mine = [m for m in LocalOutbox(stand_in).messages() if m.to in (first, second)]

@@ -36,7 +36,13 @@ def test_a_window_allows_its_limit_then_restarts(tmp_path: Path) -> None:
 
 
 def test_the_mail_has_a_text_and_a_phone_friendly_html_part() -> None:
-    mail = link_mail(to="a@example.com", url=URL, signup=False, minutes=15, product="P & Q")
+    mail = link_mail(
+        to="a@example.com",
+        url=URL,
+        purpose="login",
+        lifetime=timedelta(minutes=15),
+        product="P & Q",
+    )
     assert mail.subject == "Your sign-in link"
     assert URL in mail.text and "works once, for 15 minutes" in mail.text
     assert f'href="{URL}"' in mail.html
@@ -46,7 +52,13 @@ def test_the_mail_has_a_text_and_a_phone_friendly_html_part() -> None:
 
 def test_the_mailer_sends_text_and_html_from_the_sender() -> None:
     client = boto3.client("sesv2", region_name="us-east-1")
-    mail = link_mail(to="a@example.com", url=URL, signup=True, minutes=15, product="P")
+    mail = link_mail(
+        to="a@example.com",
+        url=URL,
+        purpose="signup",
+        lifetime=timedelta(minutes=15),
+        product="P",
+    )
     with Stubber(client) as stub:
         stub.add_response(
             "send_email",
@@ -86,6 +98,7 @@ def _user(method: str) -> SignedInUser:
         authenticated_at=NOW,
         session_created_at=NOW,
         session_expires_at=NOW + timedelta(days=1),
+        idle_expires_at=NOW + timedelta(days=1),
     )
 
 

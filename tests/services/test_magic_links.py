@@ -17,7 +17,13 @@ from passkey_app.services.magic_links import (
     MagicLinks,
 )
 from passkey_app.services.sessions import LoginSucceeded
-from tests.services.flows import CLIENT, audit_trail, session_of, sign_up
+from tests.services.flows import (
+    CLIENT,
+    audit_trail,
+    confirm_from_signup_browser,
+    session_of,
+    sign_up,
+)
 from tests.services.magic_link_support import (
     LINK_PREFIX,
     SENDER,
@@ -219,15 +225,30 @@ def test_the_policy_refuses_people_with_passkeys_silently(
     services: Services,
     clock: MovableClock,
 ) -> None:
+    pat = sign_up(services, SoftAuthenticator(), "pat@example.com")
+    confirm_from_signup_browser(services, pat)
     verify_sender()
-    sign_up(services, SoftAuthenticator(), "pat@example.com")
+    already = len(audit_trail(services, "magic_link.request"))  # the confirmation mail
     strict = build_links(services, clock, refuse_passkey_users=True)
     assert _ask(strict, email="pat@example.com") == _ask(strict) == LinkRequested()
     assert [mail.to for mail in sent_mail()] == [[ALICE]]
-    assert audit_trail(services, "magic_link.request")[0] == ("refused", "policy: has passkeys")
+    assert audit_trail(services, "magic_link.request")[already] == (
+        "refused",
+        "policy: has passkeys",
+    )
     clock.advance(seconds=60)
     _ask(build_links(services, clock), email="pat@example.com")
     assert [mail.to for mail in sent_mail()] == [[ALICE], ["pat@example.com"]]
+
+
+def test_the_policy_still_mails_a_provisional_account_so_its_owner_can_claim_it(
+    services: Services, clock: MovableClock
+) -> None:
+    sign_up(services, SoftAuthenticator(), "pat@example.com")
+    verify_sender()
+    strict = build_links(services, clock, refuse_passkey_users=True)
+    _ask(strict, email="pat@example.com")
+    assert [mail.to for mail in sent_mail()] == [["pat@example.com"]]
 
 
 def test_the_policy_also_holds_when_a_passkey_is_added_after_the_mail(

@@ -39,6 +39,8 @@ def _store(services: Services, settings: Settings, clock: MovableClock) -> Sessi
         cipher=services.sessions._cipher,
         lifetime=timedelta(hours=settings.session_lifetime_hours),
         handoff_lifetime=timedelta(seconds=settings.handoff_lifetime_seconds),
+        idle_timeout=timedelta(minutes=settings.session_idle_minutes),
+        revalidate_every=timedelta(seconds=settings.session_revalidate_seconds),
         clock=clock,
     )
 
@@ -193,3 +195,94 @@ def test_a_session_survives_a_backend_restart(
         assert user is not None and user.email == "alice@example.com"
     finally:
         restarted.engine.dispose()
+
+
+def _refresh_token(services: Services) -> tuple[str, str]:
+    with Session(services.engine) as db:
+        row = db.exec(select(BrowserSession)).one()
+    tokens = services.sessions._cipher.open(row.encrypted_tokens)
+    assert tokens is not None and tokens.refresh_token
+    return row.username, tokens.refresh_token
+
+
+def _session_ends(services: Services) -> list[tuple[str, str]]:
+    with Session(services.engine) as db:
+        return [
+            (e.outcome, e.detail)
+            for e in db.exec(select(AuditEvent).where(AuditEvent.event_type == "session.end")).all()
+        ]
+
+
+def test_a_session_unused_for_the_idle_timeout_ends_and_its_token_is_revoked(
+    services: Services, settings: Settings, cognito: CognitoFixture
+) -> None:
+    clock = MovableClock()
+    store = _store(services, settings, clock)
+    session_id = store.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    username, refresh_token = _refresh_token(services)
+    clock.now += timedelta(hours=11, minutes=59)
+    user = store.current(session_id)
+    assert user is not None
+    assert user.idle_expires_at == clock.now + timedelta(hours=12)
+    clock.now += timedelta(hours=12)
+    assert store.current(session_id) is None
+    assert _session_ends(services) == [("success", "idle")]
+    with pytest.raises(AuthError):
+        services.gateway.refresh(username=username, refresh_token=refresh_token)
+
+
+def test_activity_is_written_at_most_once_a_minute(
+    services: Services, settings: Settings, cognito: CognitoFixture
+) -> None:
+    clock = MovableClock()
+    store = _store(services, settings, clock)
+    session_id = store.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    with Session(services.engine) as db:
+        first_seen = db.exec(select(BrowserSession)).one().last_seen_at
+    clock.now += timedelta(seconds=30)
+    assert store.current(session_id) is not None
+    with Session(services.engine) as db:
+        assert db.exec(select(BrowserSession)).one().last_seen_at == first_seen
+    clock.now += timedelta(seconds=31)
+    assert store.current(session_id) is not None
+    with Session(services.engine) as db:
+        assert db.exec(select(BrowserSession)).one().last_seen_at != first_seen
+
+
+def test_a_refresh_token_revoked_outside_the_app_ends_the_session_within_five_minutes(
+    services: Services, settings: Settings, cognito: CognitoFixture
+) -> None:
+    clock = MovableClock()
+    store = _store(services, settings, clock)
+    session_id = store.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    _, refresh_token = _refresh_token(services)
+    # Someone revokes the token at Cognito directly (console, another tool): not through us.
+    cognito.client.revoke_token(
+        Token=refresh_token,
+        ClientId=cognito.pool.client_id,
+        ClientSecret=cognito.pool.client_secret,
+    )
+    clock.now += timedelta(minutes=4, seconds=58)
+    assert store.current(session_id) is not None
+    clock.now += timedelta(seconds=3)  # the login itself happened a moment after clock.now
+    assert store.current(session_id) is None
+    assert _session_ends(services) == [("success", "revoked")]
+    with Session(services.engine) as db:
+        assert db.exec(select(BrowserSession)).first() is None
+
+
+def test_a_new_session_is_not_revalidated_at_once(
+    services: Services, settings: Settings, cognito: CognitoFixture
+) -> None:
+    clock = MovableClock()
+    store = _store(services, settings, clock)
+    session_id = store.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    with Session(services.engine) as db:
+        before = db.exec(select(BrowserSession)).one().encrypted_tokens
+    assert store.current(session_id) is not None
+    with Session(services.engine) as db:
+        assert db.exec(select(BrowserSession)).one().encrypted_tokens == before

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -56,9 +56,11 @@ def ensure_user(
     username: str,
     user_handle: str | None = None,
     created_by_passkey: bool = False,
+    email_unconfirmed: bool = False,
     at: datetime,
 ) -> WebAuthnUser:
-    """The user's WebAuthn row, created when missing.
+    """The user's WebAuthn row, created when missing (provisional, from ``at``, when
+    ``email_unconfirmed``: nobody has proven the address yet).
 
     ``user_handle`` is the handle a registration already used (sign-up picks it before
     the Cognito user exists); a new row without one gets a fresh handle. An existing
@@ -76,10 +78,19 @@ def ensure_user(
         user_handle=user_handle or new_user_handle(),
         created_by_passkey=created_by_passkey,
         created_at=at,
+        email_unconfirmed_since=at if email_unconfirmed else None,
     )
     db.add(user)
     db.flush()
     return user
+
+
+def delete_all_passkeys(db: Session, user_sub: str) -> int:
+    """Delete every passkey of one user; return how many."""
+    result = db.execute(
+        delete(PasskeyCredential).where(col(PasskeyCredential.user_sub) == user_sub)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def find_user(db: Session, user_sub: str) -> WebAuthnUser | None:
