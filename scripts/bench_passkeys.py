@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from lambdas.config import get_config
 from passkey_app import migrations
 from passkey_app.local_cognito.extension import install
-from passkey_app.local_cognito.pool import provision_local_pool
+from passkey_app.local_cognito.pool import provision_local_pool, seed_demo_users
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.container import Services, build_services
 from passkey_app.settings import Settings
@@ -65,7 +65,9 @@ def _services(folder: Path) -> Services:
         }
     )
     install()
-    pool = provision_local_pool(boto3.client("cognito-idp", region_name="us-east-1"))
+    client = boto3.client("cognito-idp", region_name="us-east-1")
+    pool = provision_local_pool(client)
+    seed_demo_users(client, pool)
     os.environ["ALLOWED_CLIENT_IDS"] = pool.client_id
     get_config.cache_clear()
     url = f"sqlite:///{folder / 'bench.db'}"
@@ -84,6 +86,24 @@ def _services(folder: Path) -> Services:
     )
 
 
+def _email_step(services: Services, rounds: int) -> None:
+    """The email step for a passkey account, a password account and an unknown address,
+    interleaved so drift hits all three alike: their medians should match."""
+    kinds = {
+        "email step: passkey account": "bench-0@example.com",
+        "email step: password account": "alice@example.com",
+        "email step: unknown address": "nobody@example.com",
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in kinds}
+    for _ in range(rounds):
+        for name, email in kinds.items():
+            seconds[name] += _time(
+                1, lambda email=email: services.passkey_login.step_for_email(email=email)
+            )
+    for name, values in seconds.items():
+        _report(name, values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=200)
@@ -99,6 +119,7 @@ def main() -> None:
             services.passkey_signup.finish(handle=ceremony.handle, response=response, client=CLIENT)
 
         _report("sign-up (verify + Cognito user + mint)", _time(max(rounds // 4, 10), sign_up))
+        _email_step(services, rounds)
 
         ceremonies = services.ceremonies
         prepared = [services.passkey_login.discoverable_options() for _ in range(rounds)]

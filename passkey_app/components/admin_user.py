@@ -68,7 +68,22 @@ def user_page_body() -> rx.Component:
     """The user's facts, actions, passkeys and recent events."""
     user = AdminUserState.user
     facts = rx.data_list.root(
-        rx.data_list.item(rx.data_list.label("Email"), rx.data_list.value(user.email)),  # type: ignore[union-attr]
+        rx.data_list.item(
+            rx.data_list.label("Email"),
+            rx.data_list.value(
+                rx.hstack(
+                    rx.text(user.email),  # type: ignore[union-attr]
+                    rx.cond(
+                        user.email_confirmed,  # type: ignore[union-attr]
+                        rx.fragment(),
+                        rx.badge("Email not confirmed", color_scheme="amber", variant="soft"),
+                    ),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                )
+            ),
+        ),
         rx.data_list.item(rx.data_list.label("Status"), rx.data_list.value(user.status)),  # type: ignore[union-attr]
         rx.data_list.item(
             rx.data_list.label("Enabled"),

@@ -177,15 +177,19 @@ def reauth_dialog() -> rx.Component:
             rx.vstack(
                 rx.dialog.title("Confirm it's you", margin_bottom="0"),
                 rx.cond(
-                    confirmed,
+                    confirmed & ~PasskeysState.reauth_for_change,
                     rx.dialog.description("Thanks. Now create your new passkey."),
                     rx.dialog.description(
-                        "You signed in more than five minutes ago. Confirm it's you before "
-                        "adding a passkey."
+                        "You signed in more than five minutes ago. Confirm it's you before ",
+                        rx.cond(
+                            PasskeysState.reauth_for_change,
+                            "changing your passkeys.",
+                            "adding a passkey.",
+                        ),
                     ),
                 ),
                 rx.cond(
-                    confirmed,
+                    confirmed & ~PasskeysState.reauth_for_change,
                     rx.hstack(
                         cancel, add_passkey_button("Create passkey"), justify="end", width="100%"
                     ),

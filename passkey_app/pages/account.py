@@ -44,7 +44,22 @@ def _details() -> rx.Component:
         _detail("Email", AccountState.email),
         _detail("Signed in with", AccountState.method),
         _detail("Signed in", AccountState.signed_in_at),
-        _detail("Session ends", AccountState.session_expires_at),
+        rx.data_list.item(
+            rx.data_list.label("Session ends", min_width="9rem"),
+            rx.data_list.value(
+                rx.vstack(
+                    rx.text(AccountState.session_expires_at),
+                    rx.text(
+                        "or after ",
+                        AccountState.idle_limit,
+                        " without activity",
+                        size="1",
+                        color=rx.color("gray", 11),
+                    ),
+                    spacing="0",
+                )
+            ),
+        ),
         rx.data_list.item(
             rx.data_list.label("Role", min_width="9rem"),
             rx.data_list.value(
@@ -69,9 +84,68 @@ def _loading() -> rx.Component:
     )
 
 
+def _claimed_notice() -> rx.Component:
+    """Told once: what was removed when this person proved the address was theirs."""
+    return rx.cond(
+        AccountState.notice != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("shield-check")),
+            rx.vstack(
+                rx.text("This account is yours now", weight="bold", size="2"),
+                rx.text(AccountState.notice, size="2"),
+                rx.button(
+                    "Got it",
+                    type="button",
+                    variant="soft",
+                    size="1",
+                    on_click=AccountState.dismiss_notice,
+                ),
+                spacing="2",
+                align="start",
+            ),
+            color_scheme="amber",
+            width="100%",
+            role="status",
+        ),
+    )
+
+
+def _unconfirmed_notice() -> rx.Component:
+    """A passkey sign-up whose address is not proven yet."""
+    return rx.cond(
+        AccountState.email_unconfirmed,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("mail")),
+            rx.vstack(
+                rx.text("Confirm your email", weight="bold", size="2"),
+                rx.text(
+                    "We sent a link to ",
+                    rx.text.strong(AccountState.email),
+                    ". Open it in this browser to confirm the address is yours. Until then, "
+                    "whoever confirms it first becomes the owner of this account.",
+                    size="2",
+                ),
+                rx.button(
+                    "Send the link again",
+                    type="button",
+                    variant="soft",
+                    size="1",
+                    on_click=AccountState.resend_confirmation,
+                ),
+                spacing="2",
+                align="start",
+            ),
+            color_scheme="blue",
+            width="100%",
+        ),
+    )
+
+
 def account_page(api_url: str) -> rx.Component:
     """Account details, shown only after the server has checked the session."""
     return page_shell(
+        _claimed_notice(),
+        _unconfirmed_notice(),
         passkey_after_link_offer(),
         passkey_offer(),
         card(

@@ -164,6 +164,14 @@ class MagicLinks:
             )
         )
 
+    def resend_confirmation(self, *, email: str, user_sub: str, client: ClientInfo) -> bool:
+        """ "Send the link again" from the account page, at most once a minute per account;
+        False when it is too soon."""
+        if not take(self._engine, ACCOUNT_LIMIT, subject=email, now=self._clock()):
+            return False
+        self.send_confirmation(email=email, user_sub=user_sub, client=client)
+        return True
+
     def _sweep_if_due(self) -> None:
         now = self._clock()
         if self._last_sweep is not None and now - self._last_sweep < SWEEP_INTERVAL:

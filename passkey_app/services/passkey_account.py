@@ -1,8 +1,10 @@
 """Flow 5 and the offer after a password login: a signed-in person's passkeys.
 
-Adding a passkey needs a login younger than five minutes; otherwise the person
-confirms who they are first (their passkey, or their password). Removing the last
-passkey of an account that has no other way in is refused.
+Every change (adding, renaming or removing a passkey) needs a login younger than five
+minutes; otherwise the person confirms who they are first (their passkey, or their
+password). The age is checked when a change starts and again when it finishes, so a
+ceremony begun at 4:59 cannot be completed at 5:30. Removing the last passkey of an
+account that has no other way in is refused.
 """
 
 from __future__ import annotations
@@ -77,8 +79,13 @@ class PasskeyAccount:
         )
 
     def needs_reauthentication(self, *, user: SignedInUser) -> bool:
-        """Adding a passkey needs a login (or a confirmation) younger than five minutes."""
+        """Changes need a login (or a confirmation) younger than five minutes."""
         return user.login_age(self._clock()) > FRESH_LOGIN
+
+    def _require_fresh(self, user: SignedInUser, client: ClientInfo, event_type: str) -> None:
+        if self.needs_reauthentication(user=user):
+            self._record(event_type, "refused", user, client, "login too old")
+            raise AuthError(AuthFailure.REAUTHENTICATION_REQUIRED, "login too old")
 
     def begin_add(self, *, user: SignedInUser) -> CeremonyStart:
         """Registration options for another passkey, excluding the ones already there."""
@@ -103,7 +110,9 @@ class PasskeyAccount:
     def finish_add(
         self, *, user: SignedInUser, handle: str, response: object, client: ClientInfo
     ) -> PasskeySummary:
-        """Verify and store the new passkey under the signed-in person."""
+        """Verify and store the new passkey under the signed-in person; the login must
+        still be fresh now, not only when the ceremony began."""
+        self._require_fresh(user, client, "passkey.register")
         try:
             passkey = self._ceremonies.verify_registration(
                 handle=handle, response=response, expected_user_sub=user.sub
@@ -145,6 +154,7 @@ class PasskeyAccount:
 
     def rename(self, *, user: SignedInUser, passkey_id: int, name: str, client: ClientInfo) -> None:
         """Give one of the person's passkeys a name they will recognise."""
+        self._require_fresh(user, client, "passkey.rename")
         try:
             with session_scope(self._engine) as db:
                 renamed = credential_store.rename_passkey(
@@ -158,6 +168,7 @@ class PasskeyAccount:
 
     def delete(self, *, user: SignedInUser, passkey_id: int, client: ClientInfo) -> None:
         """Remove a passkey, never the last way into an account without a password."""
+        self._require_fresh(user, client, "passkey.delete")
         with session_scope(self._engine) as db:
             owned = [p.id for p in credential_store.list_passkeys(db, user.sub)]
             if passkey_id not in owned:

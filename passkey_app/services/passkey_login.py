@@ -60,21 +60,26 @@ class PasskeyLogin:
         self._audit = AuditTrail(engine, clock)
 
     def step_for_email(self, *, email: str) -> PasskeyStep | PasswordStep:
-        """What the email-first form shows next for this address."""
+        """What the email-first form shows next for this address.
+
+        Every path does the same work (the directory lookup, the same two queries, a
+        challenge issued and options built), so the answer takes the same time whether
+        it leads to the passkey step or to the password step; the password step simply
+        drops its challenge, which expires unused."""
         normalized = normalize_email(email)
         if normalized is None:
             raise AuthError(AuthFailure.INVALID_EMAIL, "login email rejected")
         user = self._gateway.find_user(email=normalized)
-        if user is None or not user.enabled:
-            return PasswordStep()
+        sub = user.sub if user is not None and user.enabled else ""
         with session_scope(self._engine) as db:
-            owner = credential_store.find_user(db, user.sub)
-            credential_ids = credential_store.credential_ids(db, user.sub) if owner else []
-        if owner is None or not credential_ids:
-            return PasswordStep()
+            owner = credential_store.find_user(db, sub)
+            credential_ids = credential_store.credential_ids(db, sub)
+        passkey_step = owner is not None and bool(credential_ids)
         ceremony = self._ceremonies.authentication_options(
-            user_sub=user.sub, allow_credential_ids=credential_ids
+            user_sub=sub if passkey_step else None, allow_credential_ids=credential_ids
         )
+        if owner is None or not passkey_step:
+            return PasswordStep()
         return PasskeyStep(ceremony=ceremony, password_fallback=not owner.created_by_passkey)
 
     def discoverable_options(self) -> CeremonyStart:

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import reflex as rx
 from reflex.event import EventSpec
 
 from passkey_app import routes
+from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.state.session import SessionState
 
 METHOD_LABELS = {"password": "Password", "passkey": "Passkey", "magic_link": "Email link"}
+CONFIRMATION_SENT = "We sent the link again. Check your email."
+
+
+def duration_words(span: timedelta) -> str:
+    """ "12 hours", "30 minutes", "1 day": a setting's length as people say it."""
+    minutes = int(span.total_seconds() // 60)
+    for size, unit in ((24 * 60, "day"), (60, "hour"), (1, "minute")):
+        if minutes % size == 0:
+            count = minutes // size
+            return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+    return f"{minutes} minutes"
 
 
 class AccountState(SessionState):
@@ -22,7 +36,10 @@ class AccountState(SessionState):
     method: str = ""
     signed_in_at: str = ""
     session_expires_at: str = ""
+    idle_limit: str = ""
     is_admin: bool = False
+    notice: str = ""
+    email_unconfirmed: bool = False
 
     @rx.event
     async def on_load(self) -> AsyncIterator[EventSpec | None]:
@@ -37,5 +54,32 @@ class AccountState(SessionState):
         self.method = METHOD_LABELS.get(user.auth_method, user.auth_method)
         self.signed_in_at = user.authenticated_at.strftime("%d %b %Y, %H:%M UTC")
         self.session_expires_at = user.session_expires_at.strftime("%d %b %Y, %H:%M UTC")
+        self.idle_limit = duration_words(self._services().sessions.idle_timeout)
         self.is_admin = user.is_admin
+        self.notice = user.notice
+        self.email_unconfirmed = await asyncio.to_thread(
+            self._services().provisional.is_provisional, user.sub
+        )
         self.loaded = True
+
+    @rx.event
+    async def dismiss_notice(self) -> None:
+        """The person has read what happened to their account."""
+        self.notice = ""
+        await asyncio.to_thread(self._services().sessions.clear_notice, self._session_id())
+
+    @rx.event
+    async def resend_confirmation(self) -> EventSpec | None:
+        """Mail the "confirm your email" link again (at most once a minute)."""
+        user = await self._current_user()
+        if user is None:
+            return rx.redirect(routes.LOGIN)
+        sent = await asyncio.to_thread(
+            self._services().magic_links.resend_confirmation,
+            email=user.email,
+            user_sub=user.sub,
+            client=self._client(),
+        )
+        if not sent:
+            return rx.toast.error(AuthError(AuthFailure.THROTTLED).user_message)
+        return rx.toast.success(CONFIRMATION_SENT)

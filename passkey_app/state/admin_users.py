@@ -36,6 +36,7 @@ class UserItem:
     device_bound: int
     last_login: str
     last_method: str
+    email_confirmed: bool = True
 
 
 def to_item(row: UserRow) -> UserItem:
@@ -50,6 +51,7 @@ def to_item(row: UserRow) -> UserItem:
         device_bound=row.device_passkeys,
         last_login=when(row.last_login_at),
         last_method=METHOD_LABELS.get(row.last_login_method or "", "—"),
+        email_confirmed=row.email_confirmed,
     )
 
 

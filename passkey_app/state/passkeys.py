@@ -19,7 +19,7 @@ from passkey_app.services.magic_links import offer_passkey_after_link
 from passkey_app.services.passkey_naming import DEFAULT_PASSKEY_NAME
 from passkey_app.services.passkeys.credential_store import PasskeySummary
 from passkey_app.services.sessions import SignedInUser
-from passkey_app.state.ceremony import browser_call, read_outcome
+from passkey_app.state.ceremony import browser_call, forget_call, read_outcome
 from passkey_app.state.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -85,8 +85,12 @@ class PasskeysState(SessionState):
     delete_id: int = 0
     delete_name: str = ""
     delete_error: str = ""
+    reauth_for_change: bool = False
     _handle: str = ""
     _reauth_handle: str = ""
+    _pending_kind: str = ""
+    _pending_id: int = 0
+    _pending_name: str = ""
 
     @rx.var
     def has_passkeys(self) -> bool:
@@ -168,6 +172,11 @@ class PasskeysState(SessionState):
                 yield rx.toast.success(f"Passkey added: {added.name}")
         except AuthError as error:
             self.error = error.user_message
+            forget = outcome.credential and forget_call(
+                self._services().settings.rp_id, outcome.credential
+            )
+            if forget:
+                yield rx.call_script(forget)
         except Exception:
             log.exception("adding a passkey failed unexpectedly")
             self.error = AuthError(AuthFailure.UNEXPECTED).user_message
@@ -189,9 +198,27 @@ class PasskeysState(SessionState):
         user = await self._require()
         if user is None:
             return
+        self._pending_kind, self.reauth_for_change = "", False
+        await self._open_reauth(user)
+
+    async def _open_reauth(self, user: SignedInUser) -> None:
         self.reauth_error = ""
         await self._prepare_reauth(user)
         self.reauth_open = True
+
+    async def _fresh_or_confirm(self, kind: str, passkey_id: int, name: str) -> bool:
+        """True when the login is fresh enough to change a passkey; otherwise the
+        "Confirm it's you" dialog opens and the change resumes after it."""
+        user = await self._require()
+        if user is None:
+            return False
+        if not self._services().passkey_account.needs_reauthentication(user=user):
+            return True
+        self._pending_kind, self._pending_id, self._pending_name = kind, passkey_id, name
+        self.reauth_for_change = True
+        self.rename_id, self.delete_id = 0, 0
+        await self._open_reauth(user)
+        return False
 
     async def _prepare_reauth(self, user: SignedInUser) -> None:
         self._reauth_handle, self.reauth_js = await self._reauth_ceremony(user)
@@ -202,6 +229,7 @@ class PasskeysState(SessionState):
         self.reauth_open = value
         if not value:
             self.busy, self.reauth_error = False, ""
+            self._pending_kind, self.reauth_for_change = "", False
 
     @rx.event
     async def finish_reauth_passkey(self, result: Any) -> None:
@@ -234,11 +262,23 @@ class PasskeysState(SessionState):
         if user is not None:
             await self._prepare_registration(user)
         self.reauth_js, self._reauth_handle = "", ""
+        kind, self._pending_kind = self._pending_kind, ""
+        if kind:
+            self.reauth_open, self.reauth_for_change = False, False
+            self._open_change(kind, self._pending_id, self._pending_name)
+
+    def _open_change(self, kind: str, passkey_id: int, name: str) -> None:
+        if kind == "rename":
+            self.rename_id, self.rename_name, self.rename_error = passkey_id, name, ""
+        else:
+            self.delete_id, self.delete_name, self.delete_error = passkey_id, name, ""
 
     @rx.event
-    def open_rename(self, passkey_id: int, name: str) -> None:
-        """Show the rename dialog for one passkey."""
-        self.rename_id, self.rename_name, self.rename_error = passkey_id, name, ""
+    async def open_rename(self, passkey_id: int, name: str) -> None:
+        """Show the rename dialog for one passkey (after "Confirm it's you" when the login
+        is older than five minutes)."""
+        if await self._fresh_or_confirm("rename", passkey_id, name):
+            self._open_change("rename", passkey_id, name)
 
     @rx.event
     def close_rename(self) -> None:
@@ -268,6 +308,9 @@ class PasskeysState(SessionState):
                 client=self._client(),
             )
         except AuthError as error:
+            if error.failure is AuthFailure.REAUTHENTICATION_REQUIRED:
+                await self._fresh_or_confirm("rename", self.rename_id, self.rename_name)
+                return
             self.rename_error = error.user_message
             return
         self.rename_id = 0
@@ -275,9 +318,11 @@ class PasskeysState(SessionState):
         yield rx.toast.success("Passkey renamed")
 
     @rx.event
-    def open_delete(self, passkey_id: int, name: str) -> None:
-        """Ask before removing a passkey."""
-        self.delete_id, self.delete_name, self.delete_error = passkey_id, name, ""
+    async def open_delete(self, passkey_id: int, name: str) -> None:
+        """Ask before removing a passkey (after "Confirm it's you" when the login is older
+        than five minutes)."""
+        if await self._fresh_or_confirm("delete", passkey_id, name):
+            self._open_change("delete", passkey_id, name)
 
     @rx.event
     def close_delete(self) -> None:
@@ -297,6 +342,9 @@ class PasskeysState(SessionState):
                 account.delete, user=user, passkey_id=self.delete_id, client=self._client()
             )
         except AuthError as error:
+            if error.failure is AuthFailure.REAUTHENTICATION_REQUIRED:
+                await self._fresh_or_confirm("delete", self.delete_id, self.delete_name)
+                return
             self.delete_error = error.user_message
             return
         self.delete_id = 0

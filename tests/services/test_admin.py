@@ -19,7 +19,8 @@ from passkey_app.services.container import Services
 from passkey_app.services.password_login import NewPasswordNeeded
 from passkey_app.services.sessions import SignedInUser
 from tests.conftest import CognitoFixture
-from tests.services.flows import CLIENT, session_of
+from tests.services.flows import CLIENT, session_of, sign_up
+from tests.support.authenticator import SoftAuthenticator
 
 ADMIN, ALICE, BOB = "admin@example.com", "alice@example.com", "bob@example.com"
 STATE_DIR = Path(__file__).resolve().parents[2] / "passkey_app" / "state"
@@ -318,3 +319,16 @@ def test_audit_log_filters_and_pages_by_keyset(services: Services) -> None:
     assert len(recent) == 4
     with pytest.raises(AdminError):
         service.audit_log(admin, user='x" or 1=1')
+
+
+def test_the_user_page_says_when_an_email_is_not_confirmed(
+    services: Services, cognito: CognitoFixture
+) -> None:
+    _, admin = _login(services, cognito, ADMIN)
+    _, newcomer = session_of(services, sign_up(services, SoftAuthenticator(), "new@example.com"))
+    assert services.admin.user_detail(admin, sub=newcomer.sub).user.email_confirmed is False
+    assert services.admin.user_detail(admin, sub=_sub(cognito, BOB)).user.email_confirmed is True
+    found = services.gateway.find_user(email="new@example.com")
+    assert found is not None
+    services.provisional.prove_mailbox(user=found, signed_in_sub=newcomer.sub, client=CLIENT)
+    assert services.admin.user_detail(admin, sub=newcomer.sub).user.email_confirmed is True

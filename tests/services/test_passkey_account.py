@@ -161,3 +161,54 @@ def test_a_passkey_only_account_keeps_its_last_passkey(services: Services) -> No
     _add(services, pat, SoftAuthenticator())
     services.passkey_account.delete(user=pat, passkey_id=only, client=CLIENT)
     assert len(services.passkey_account.overview(user=pat).passkeys) == 1
+
+
+def _two_passkeys(services: Services, cognito: CognitoFixture) -> tuple[SignedInUser, list[int]]:
+    _, user = _password_session(services, cognito)
+    _add(services, user, SoftAuthenticator())
+    _add(services, user, SoftAuthenticator())
+    ids = [p.id for p in services.passkey_account.overview(user=user).passkeys]
+    return user, ids
+
+
+def test_a_two_hour_old_session_cannot_remove_or_rename_a_passkey(
+    services: Services, cognito: CognitoFixture
+) -> None:
+    user, ids = _two_passkeys(services, cognito)
+    stale = _account_at(services, datetime.now(UTC) + timedelta(hours=2))
+    for attempt in (
+        lambda: stale.delete(user=user, passkey_id=ids[0], client=CLIENT),
+        lambda: stale.rename(user=user, passkey_id=ids[0], name="Hijacked", client=CLIENT),
+    ):
+        with pytest.raises(AuthError) as refused:
+            attempt()
+        assert refused.value.failure is AuthFailure.REAUTHENTICATION_REQUIRED
+    overview = services.passkey_account.overview(user=user)
+    assert [p.id for p in overview.passkeys] == ids
+    assert [p.name for p in overview.passkeys] == ["Passkey", "Passkey"]
+    assert audit_trail(services, "passkey.delete") == [("refused", "login too old")]
+    assert audit_trail(services, "passkey.rename") == [("refused", "login too old")]
+
+
+def test_a_fresh_session_removes_and_renames(services: Services, cognito: CognitoFixture) -> None:
+    user, ids = _two_passkeys(services, cognito)
+    fresh = _account_at(services, datetime.now(UTC) + timedelta(minutes=4))
+    fresh.rename(user=user, passkey_id=ids[1], name="Work laptop", client=CLIENT)
+    fresh.delete(user=user, passkey_id=ids[0], client=CLIENT)
+    assert [p.name for p in services.passkey_account.overview(user=user).passkeys] == [
+        "Work laptop"
+    ]
+
+
+def test_freshness_is_checked_again_when_the_add_ceremony_finishes(
+    services: Services, cognito: CognitoFixture
+) -> None:
+    _, user = _password_session(services, cognito)
+    ceremony = services.passkey_account.begin_add(user=user)
+    _, response = SoftAuthenticator().create(ceremony.options)
+    late = _account_at(services, datetime.now(UTC) + timedelta(minutes=5, seconds=30))
+    with pytest.raises(AuthError) as refused:
+        late.finish_add(user=user, handle=ceremony.handle, response=response, client=CLIENT)
+    assert refused.value.failure is AuthFailure.REAUTHENTICATION_REQUIRED
+    assert services.passkey_account.overview(user=user).passkeys == ()
+    assert audit_trail(services, "passkey.register") == [("refused", "login too old")]

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from passkey_app.db import session_scope
-from passkey_app.models import AuditEvent
+from passkey_app.models import AuditEvent, WebAuthnChallenge
 from passkey_app.services.container import Services
 from passkey_app.services.passkey_login import PasskeyStep, PasswordStep
 from passkey_app.services.passkeys.errors import PasskeyRejected, RejectReason
@@ -103,3 +103,23 @@ def test_a_counter_regression_is_refused_and_audited(
     with session_scope(services.engine) as db:
         flagged = db.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()  # type: ignore[union-attr]
     assert pat is not None and flagged is not None and flagged.user_sub == pat.sub
+
+
+def _challenge_rows(services: Services) -> int:
+    with session_scope(services.engine) as db:
+        return len(db.exec(select(WebAuthnChallenge)).all())
+
+
+def test_the_email_step_does_the_same_work_for_every_kind_of_address(
+    services: Services, authenticator: SoftAuthenticator
+) -> None:
+    # The same lookups and one challenge issued on every path, so the passkey step and the
+    # password step take the same time (scripts/bench_passkeys.py measures both).
+    for email, step in (
+        (PASSKEY_USER, PasskeyStep),
+        ("alice@example.com", PasswordStep),
+        ("nobody@example.com", PasswordStep),
+    ):
+        before = _challenge_rows(services)
+        assert isinstance(services.passkey_login.step_for_email(email=email), step)
+        assert _challenge_rows(services) == before + 1

@@ -36,6 +36,7 @@ class DirectoryUser:
     enabled: bool
     created_at: datetime | None
     created_by_passkey: bool
+    email_verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def _user(item: dict[str, Any]) -> DirectoryUser:
         enabled=bool(item.get("Enabled", True)),
         created_at=as_utc(created) if isinstance(created, datetime) else None,
         created_by_passkey=attributes.get(f"custom:{CREATED_BY_PASSKEY_ATTRIBUTE}") == "true",
+        email_verified=attributes.get("email_verified") == "true",
     )
 
 

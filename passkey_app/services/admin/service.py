@@ -40,6 +40,7 @@ class UserRow:
     device_passkeys: int
     last_login_at: datetime | None
     last_login_method: str | None
+    email_confirmed: bool = True
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class AdminService:
                     device_passkeys=count.device_bound,
                     last_login_at=login.at if login else None,
                     last_login_method=login.method if login else None,
+                    email_confirmed=user.email_verified,
                 )
             )
         return tuple(rows)
