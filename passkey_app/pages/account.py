@@ -119,10 +119,9 @@ def _unconfirmed_notice() -> rx.Component:
             rx.vstack(
                 rx.text("Confirm your email", weight="bold", size="2"),
                 rx.text(
-                    "We sent a link to ",
-                    rx.text.strong(AccountState.email),
-                    ". Open it in this browser to confirm the address is yours. Until then, "
-                    "whoever confirms it first becomes the owner of this account.",
+                    "We emailed you a link. Open it in this browser to confirm the address "
+                    "is yours. Until then, whoever confirms it first becomes the owner of "
+                    "this account.",
                     size="2",
                 ),
                 rx.button(

@@ -41,6 +41,7 @@ def test_a_passkey_user_on_a_new_device_signs_in_by_email_and_adds_a_passkey(
     add_virtual_authenticator(page)
     email = unique_email("link")
     sign_up_with_passkey(page, stack.frontend_url, email)
+    confirm_email_here(page, stack.frontend_url, email)
     sign_out(page, stack.frontend_url)
 
     phone = _new_device(browser)
@@ -79,6 +80,62 @@ def test_a_passkey_user_on_a_new_device_signs_in_by_email_and_adds_a_passkey(
         screenshot(phone, "34-magic-link-passkey-added")
     finally:
         phone.context.close()
+
+
+def confirm_email_here(page: Page, base_url: str, email: str) -> None:
+    """The sign-up's own browser opens the "Confirm your email" mail: confirmed, nothing
+    else changes."""
+    expect(page.get_by_text("Confirm your email")).to_be_visible()
+    mail = mail_in_outbox(page, base_url, email)
+    mail.frame_locator("iframe").get_by_role("link", name="Confirm my email").click()
+    page.wait_for_url(f"{base_url}/account", timeout=30_000)
+    expect(page.get_by_text("Email confirmed. Thanks!")).to_be_visible()
+    expect(page.get_by_test_id("passkey-row")).to_have_count(1)
+    expect(page.get_by_text("Confirm your email")).to_have_count(0)
+
+
+def test_the_owner_of_an_address_takes_back_an_account_a_stranger_signed_up(
+    stack: Stack, page: Page, browser: Browser
+) -> None:
+    """Pre-hijacking, performed: a stranger signs up with the victim's address and keeps
+    a session; the real owner signs in with an email link in their own browser."""
+    without_passkey_autofill(page)
+    add_virtual_authenticator(page)
+    email = unique_email("victim")
+    sign_up_with_passkey(page, stack.frontend_url, email)
+    expect(page.get_by_text("Confirm your email")).to_be_visible()
+    screenshot(page, "38-provisional-account")
+
+    owner = _new_device(browser)
+    try:
+        add_virtual_authenticator(owner)
+        open_login(owner, stack.frontend_url)
+        owner.get_by_label("Email").fill(email)
+        owner.get_by_role("button", name="Continue").click()
+        owner.get_by_role("button", name="Email me a sign-in link").click()
+        owner.wait_for_url(f"{stack.frontend_url}/login/link-sent")
+        mail = mail_in_outbox(owner, stack.frontend_url, email)
+        mail.frame_locator("iframe").get_by_role("link", name="Sign in").click()
+        owner.wait_for_url(f"{stack.frontend_url}/account", timeout=30_000)
+        notice = owner.get_by_role("status").filter(has_text="This account is yours now")
+        expect(notice).to_contain_text("We removed the 1 passkey and ended the 1 session")
+        expect(owner.get_by_test_id("passkey-row")).to_have_count(0)
+        expect(owner.get_by_text("Confirm your email")).to_have_count(0)
+        screenshot(owner, "39-account-claimed")
+        owner.get_by_role("button", name="Create a passkey").click()
+        expect(owner.get_by_test_id("passkey-row")).to_have_count(1)
+        notice.get_by_role("button", name="Got it").click()
+        expect(notice).to_have_count(0)
+    finally:
+        owner.context.close()
+
+    # The stranger's session is gone and their passkey signs in nobody.
+    page.goto(f"{stack.frontend_url}/account")
+    page.wait_for_url(f"{stack.frontend_url}/login")
+    expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_enabled()
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert page.url.startswith(f"{stack.frontend_url}/login")
 
 
 def test_a_link_opened_in_another_browser_asks_first(

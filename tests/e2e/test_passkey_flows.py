@@ -223,6 +223,30 @@ def test_an_old_login_confirms_it_is_you_before_adding_a_passkey(
     expect(page.get_by_test_id("passkey-row")).to_have_count(1)
 
 
+def test_an_old_login_confirms_it_is_you_before_removing_a_passkey(
+    stack: Stack, stack_data_dir: Path, page: Page
+) -> None:
+    without_passkey_autofill(page)
+    add_virtual_authenticator(page)
+    user = create_password_user(stack, stack_data_dir, "stale-remove")
+    sign_in_with_password(page, stack.frontend_url, user.email, user.password)
+    page.get_by_role("button", name="Create a passkey").click()
+    expect(page.get_by_test_id("passkey-row")).to_have_count(1)
+    _age_logins(stack_data_dir, user.email, minutes=120)
+    page.reload()
+    page.get_by_role("button", name="Remove Passkey").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+    expect(dialog).to_contain_text("before changing your passkeys.")
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    screenshot(page, "17b-reauth-before-removing")
+    dialog.get_by_role("button", name="Use a passkey").click()
+    ask = page.get_by_role("alertdialog")
+    expect(ask.get_by_role("heading", name="Remove passkey?")).to_be_visible()
+    ask.get_by_role("button", name="Remove", exact=True).click()
+    expect(page.get_by_test_id("passkey-row")).to_have_count(0)
+
+
 def test_sign_up_page_on_a_phone_in_dark_mode(stack: Stack, browser: Browser) -> None:
     phone = browser.new_context(
         viewport={"width": 390, "height": 844}, color_scheme="dark", is_mobile=True
