@@ -7,6 +7,7 @@ import reflex as rx
 from passkey_app import routes
 from passkey_app.api import build_session_routes, origin_guard
 from passkey_app.event_guard import cap_socket_buffer, event_guard
+from passkey_app.log_redaction import redact_event_payloads
 from passkey_app.pages.account import account_page
 from passkey_app.pages.admin import (
     admin_adoption_page,
@@ -35,6 +36,7 @@ from passkey_app.worker_header import worker_header
 
 # Before rx.App: Reflex reads engine.io's message cap when it builds its socket server.
 cap_socket_buffer()
+redact_event_payloads()
 app = rx.App(
     head_components=[rx.el.script(src="/passkeys.js")],
     # Each wraps the one before: the origin check runs before the event frame cap.
