@@ -12,6 +12,8 @@ config = rx.Config(
     api_url=_settings.api_url,
     deploy_url=_settings.frontend_url,
     cors_allowed_origins=_settings.allowed_origins,
+    # Websocket only: the event guard caps websocket frames and refuses long-polling.
+    transport="websocket",
     telemetry_enabled=False,
     show_built_with_reflex=False,
     backend_host="127.0.0.1",

@@ -98,10 +98,14 @@ def build_session_routes(services: Callable[[], Services] = get_services) -> Sta
 
 
 class OriginGuard:
-    """Refuse any websocket or HTTP request whose Origin is not an allowed origin.
+    """Refuse a foreign Origin on any request, and a websocket handshake with no Origin.
 
     socket.io's own check is the first line; this one covers every route and cannot
-    be loosened by a framework default.
+    be loosened by a framework default. Browsers send Origin on every websocket
+    handshake, so a handshake without one comes from a non-browser client and is
+    refused like a foreign one. A plain HTTP request may lack it (a browser navigation
+    to /api/magic-link/open sends none), so HTTP without Origin passes; the POST routes
+    check Origin themselves.
     """
 
     def __init__(self, app: ASGIApp, allowed_origins: Callable[[], list[str]]) -> None:
@@ -109,15 +113,19 @@ class OriginGuard:
         self._allowed_origins = allowed_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            origin = next(
-                (value.decode("latin-1") for key, value in scope["headers"] if key == b"origin"),
-                None,
-            )
-            if origin is not None and origin not in self._allowed_origins():
-                await self._refuse(scope, receive, send)
-                return
+        if scope["type"] in ("http", "websocket") and not self._acceptable(scope):
+            await self._refuse(scope, receive, send)
+            return
         await self._app(scope, receive, send)
+
+    def _acceptable(self, scope: Scope) -> bool:
+        origin = next(
+            (value.decode("latin-1") for key, value in scope["headers"] if key == b"origin"),
+            None,
+        )
+        if origin is None:
+            return scope["type"] == "http"
+        return origin in self._allowed_origins()
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:

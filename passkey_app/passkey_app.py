@@ -6,6 +6,8 @@ import reflex as rx
 
 from passkey_app import routes
 from passkey_app.api import build_session_routes, origin_guard
+from passkey_app.event_guard import cap_socket_buffer, event_guard
+from passkey_app.log_redaction import redact_event_payloads
 from passkey_app.pages.account import account_page
 from passkey_app.pages.admin import (
     admin_adoption_page,
@@ -32,9 +34,13 @@ from passkey_app.state.passkeys import PasskeysState
 from passkey_app.state.signup import SignupState
 from passkey_app.worker_header import worker_header
 
+# Before rx.App: Reflex reads engine.io's message cap when it builds its socket server.
+cap_socket_buffer()
+redact_event_payloads()
 app = rx.App(
     head_components=[rx.el.script(src="/passkeys.js")],
-    api_transformer=[build_session_routes(), origin_guard, worker_header],
+    # Each wraps the one before: the origin check runs before the event frame cap.
+    api_transformer=[build_session_routes(), event_guard, origin_guard, worker_header],
 )
 app.add_page(home_page, route=routes.HOME, title="Passkeys for Cognito", on_load=HomeState.on_load)
 app.add_page(login_page, route=routes.LOGIN, title="Sign in", on_load=PasskeyLoginState.on_load)

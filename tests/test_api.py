@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from starlette.applications import Starlette
-from starlette.routing import WebSocketRoute
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -111,7 +113,13 @@ def _guarded_app() -> OriginGuard:
         await websocket.send_text("hello")
         await websocket.close()
 
-    return OriginGuard(Starlette(routes=[WebSocketRoute("/_event", echo)]), lambda: [ORIGIN])
+    async def page(_request: Request) -> Response:
+        return PlainTextResponse("page")
+
+    return OriginGuard(
+        Starlette(routes=[WebSocketRoute("/_event", echo), Route("/page", page)]),
+        lambda: [ORIGIN],
+    )
 
 
 def test_origin_guard_refuses_a_foreign_websocket() -> None:
@@ -122,6 +130,18 @@ def test_origin_guard_refuses_a_foreign_websocket() -> None:
     ):
         pass
     assert refused.value.code == 1008
+
+
+def test_origin_guard_refuses_a_websocket_handshake_without_origin() -> None:
+    client = TestClient(_guarded_app())
+    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect("/_event"):
+        pass
+    assert refused.value.code == 1008
+
+
+def test_origin_guard_lets_a_navigation_without_origin_through() -> None:
+    response = TestClient(_guarded_app()).get("/page")
+    assert (response.status_code, response.text) == (200, "page")
 
 
 def test_origin_guard_lets_the_app_origin_in() -> None:
