@@ -6,9 +6,9 @@ This guard sits in front: a frame above ``MAX_EVENT_FRAME_BYTES`` closes the con
 with 1009 ("message too big") and never reaches socket.io. engine.io gets the same cap
 (``cap_socket_buffer``) as a second line, and announces it to the browser's client.
 
-The cap leaves room for the largest message the app legitimately receives: a WebAuthn
-response at its own cap (``MAX_PAYLOAD_BYTES``, 64 KiB, checked by the passkey flows)
-inside the event envelope. The envelope is the socket.io prefix, the handler's name
+The cap (64 KiB) leaves room for the largest message the app legitimately receives: a
+WebAuthn response at its own cap (``MAX_PAYLOAD_BYTES``, 56 KiB, checked by the passkey
+flows) inside the event envelope. The envelope is the socket.io prefix, the handler's name
 (about 150 bytes) and the router data, which carries the page's URL twice (``asPath``
 percent-encoded, ``query`` decoded): a 2 KB ``next`` path can take about 6 KB there.
 8 KiB covers that, so an over-size WebAuthn response still gets the flows' own
@@ -32,7 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from passkey_app.services.passkeys.payload import MAX_PAYLOAD_BYTES
 
 EVENT_ENVELOPE_ALLOWANCE_BYTES = 8 * 1024
-MAX_EVENT_FRAME_BYTES = MAX_PAYLOAD_BYTES + EVENT_ENVELOPE_ALLOWANCE_BYTES
+MAX_EVENT_FRAME_BYTES = 64 * 1024
+assert MAX_PAYLOAD_BYTES + EVENT_ENVELOPE_ALLOWANCE_BYTES <= MAX_EVENT_FRAME_BYTES
 MESSAGE_TOO_BIG = 1009
 
 logger = logging.getLogger(__name__)

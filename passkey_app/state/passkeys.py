@@ -65,6 +65,12 @@ def to_item(summary: PasskeySummary, now: datetime) -> PasskeyItem:
     )
 
 
+def _well_typed(passkey_id: object, name: object) -> bool:
+    """Reflex hands a handler the raw value when it cannot convert an argument: any
+    client can send anything, so the types are checked here."""
+    return type(passkey_id) is int and isinstance(name, str) and len(name) <= 200
+
+
 class PasskeysState(SessionState):
     """Fields and handlers of the passkeys card, the offer, and their dialogs."""
 
@@ -277,6 +283,8 @@ class PasskeysState(SessionState):
     async def open_rename(self, passkey_id: int, name: str) -> None:
         """Show the rename dialog for one passkey (after "Confirm it's you" when the login
         is older than five minutes)."""
+        if not _well_typed(passkey_id, name):
+            return
         if await self._fresh_or_confirm("rename", passkey_id, name):
             self._open_change("rename", passkey_id, name)
 
@@ -321,6 +329,8 @@ class PasskeysState(SessionState):
     async def open_delete(self, passkey_id: int, name: str) -> None:
         """Ask before removing a passkey (after "Confirm it's you" when the login is older
         than five minutes)."""
+        if not _well_typed(passkey_id, name):
+            return
         if await self._fresh_or_confirm("delete", passkey_id, name):
             self._open_change("delete", passkey_id, name)
 

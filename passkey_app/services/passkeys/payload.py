@@ -1,7 +1,7 @@
 """Strict reading of what the browser's ``PublicKeyCredential.toJSON()`` sent.
 
 The response comes straight from a websocket, so anything can arrive: it must be a
-dict of at most 64 KiB (as JSON) with the expected string fields, each binary value in
+dict of at most 56 KiB (as JSON) with the expected string fields, each binary value in
 canonical unpadded base64url. py_webauthn parses leniently; these checks run first.
 """
 
@@ -16,7 +16,10 @@ from webauthn.helpers.structs import AuthenticatorTransport
 from passkey_app.services.passkeys.encoding import b64url_decode
 from passkey_app.services.passkeys.errors import PasskeyRejected, RejectReason
 
-MAX_PAYLOAD_BYTES = 64 * 1024
+# Real responses are a few KiB (an attestation with certificates, ~10 KiB at most); the
+# cap leaves 8 KiB of the 64 KiB websocket frame cap (passkey_app/event_guard.py) for
+# the event's envelope, so an over-size response still gets a TOO_LARGE answer.
+MAX_PAYLOAD_BYTES = 56 * 1024
 MAX_CREDENTIAL_ID_BYTES = 1023
 KNOWN_TRANSPORTS = frozenset(transport.value for transport in AuthenticatorTransport)
 

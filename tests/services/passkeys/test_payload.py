@@ -71,7 +71,7 @@ COMMON: list[tuple[str, Mutation, RejectReason]] = [
     ("a JSON string", json.dumps, RejectReason.MALFORMED),
     ("not JSON-serialisable", _set("clientExtensionResults", {1, 2}), RejectReason.MALFORMED),
     ("bytes inside", _set("response.clientDataJSON", b"{}"), RejectReason.MALFORMED),
-    ("over 64 KiB", _set("clientExtensionResults", {"x": "a" * 65536}), RejectReason.TOO_LARGE),
+    ("over 56 KiB", _set("clientExtensionResults", {"x": "a" * 57344}), RejectReason.TOO_LARGE),
     ("no id", _set("id", ...), RejectReason.MALFORMED),
     ("no rawId", _set("rawId", ...), RejectReason.MALFORMED),
     ("no type", _set("type", ...), RejectReason.MALFORMED),
