@@ -84,16 +84,6 @@ def test_a_wrong_answer_fails(stand_in: StandIn) -> None:
     assert error_of(failure) == INCORRECT
 
 
-def test_an_unknown_user_gets_a_challenge_and_fails_like_a_wrong_answer(
-    stand_in: StandIn,
-) -> None:
-    challenge = stand_in.start_custom_auth("nobody@example.com")
-    assert challenge["ChallengeName"] == "CUSTOM_CHALLENGE"
-    with pytest.raises(ClientError) as failure:
-        stand_in.answer("nobody@example.com", challenge["Session"], "not a proof")
-    assert error_of(failure) == INCORRECT
-
-
 def test_a_session_is_single_use(stand_in: StandIn) -> None:
     _, sub = stand_in.user(ALICE)
     challenge = stand_in.start_custom_auth(ALICE)
