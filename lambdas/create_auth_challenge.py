@@ -1,8 +1,9 @@
 """CreateAuthChallenge trigger: issue a fresh nonce the app must bind into its proof.
 
 The nonce is not a secret (the HMAC key is), so it is also public: the app reads it
-from the challenge parameters and signs a proof over it. Raising here makes Cognito
-fail the authentication.
+from the challenge parameters and signs a proof over it. An unknown user
+(``userNotFound``) gets a nonce made the same way, so the challenge does not tell
+whether the user exists. Raising here makes Cognito fail the authentication.
 
 Handler string: ``lambdas.create_auth_challenge.handler``.
 """
@@ -27,10 +28,9 @@ class ChallengeRefusedError(Exception):
 
 
 def handler(event: Event, context: object) -> Event:
-    """Attach a new random nonce to a CUSTOM_CHALLENGE; refuse anything else."""
+    """Attach a new random nonce to a CUSTOM_CHALLENGE, known user or not; refuse
+    anything else."""
     request = event["request"]
-    if request.get("userNotFound"):
-        raise ChallengeRefusedError("user not found")
     if request.get("challengeName") != CUSTOM_CHALLENGE:
         raise ChallengeRefusedError("only CUSTOM_CHALLENGE is issued")
     if event["callerContext"]["clientId"] not in config.get_config().allowed_client_ids:
@@ -41,5 +41,6 @@ def handler(event: Event, context: object) -> Event:
         "privateChallengeParameters": {"nonce": nonce},
         "challengeMetadata": CHALLENGE_METADATA,
     }
-    logger.info("create auth challenge: issued")
+    unknown = " (user not found)" if request.get("userNotFound") else ""
+    logger.info("create auth challenge: issued%s", unknown)
     return event

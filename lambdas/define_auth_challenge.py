@@ -1,5 +1,9 @@
 """DefineAuthChallenge trigger: one CUSTOM_CHALLENGE round, tokens only if it passed.
 
+An unknown user (``userNotFound``, sent when the app client prevents user existence
+errors) gets the same first round as anyone, so the answer to AdminInitiateAuth does
+not tell whether the user exists; that round can never pass.
+
 Handler string: ``lambdas.define_auth_challenge.handler``.
 """
 
@@ -30,8 +34,6 @@ def handler(event: Event, context: object) -> Event:
 
 def _decide(event: Event) -> tuple[Outcome, str]:
     request = event["request"]
-    if request.get("userNotFound"):
-        return _deny, "user not found"
     if event["callerContext"]["clientId"] not in config.get_config().allowed_client_ids:
         return _deny, "app client not allowed"
     session = request.get("session") or []
@@ -39,6 +41,8 @@ def _decide(event: Event) -> tuple[Outcome, str]:
         return _deny, "session holds a challenge other than CUSTOM_CHALLENGE"
     if not session:
         return _custom_challenge, "first round"
+    if request.get("userNotFound"):
+        return _deny, "user not found"
     if len(session) > 1:
         return _deny, "second attempt"
     if session[0].get("challengeResult") is not True:

@@ -2,8 +2,9 @@
 
 The answer must be a proof token (see ``lambdas.proof``) bound to this pool, app
 client, user and the nonce the create trigger issued. The answer starts out wrong and
-any error leaves it wrong. Logs carry the outcome, the method and the user's sub,
-never the answer, the nonce or a key.
+any error leaves it wrong; for an unknown user (``userNotFound``) it is always wrong.
+Logs carry the outcome, the method and the user's sub, never the answer, the nonce or
+a key.
 
 Handler string: ``lambdas.verify_auth_challenge.handler``.
 """
@@ -43,13 +44,13 @@ def handler(event: Event, context: object) -> Event:
 
 def _verify(event: Event) -> proof.ProofClaims:
     request = event["request"]
+    if request.get("userNotFound"):
+        raise AnswerRejectedError("user not found")
     answer = request.get("challengeAnswer")
     if not isinstance(answer, str):
         raise AnswerRejectedError("answer is not a string")
     if len(answer) > proof.MAX_PROOF_TOKEN_LENGTH:
         raise AnswerRejectedError("answer too large")
-    if request.get("userNotFound"):
-        raise AnswerRejectedError("user not found")
     settings = config.get_config()
     client_id = event["callerContext"]["clientId"]
     if client_id not in settings.allowed_client_ids:

@@ -7,6 +7,10 @@ the verify trigger and its verdict joins the session history for the next define
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import uuid
 from collections.abc import Mapping
 from enum import Enum
 from types import MappingProxyType
@@ -32,14 +36,18 @@ from passkey_app.local_cognito.triggers import TriggerCaller, TriggerKind, invok
 CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
 DEFAULT_SESSION_VALIDITY_MINUTES = 3
 
+# Derives the names unknown users go by; one per process, like the sessions.
+_UNKNOWN_USER_KEY = secrets.token_bytes(32)
+
 
 def start(
     pool: CognitoIdpUserPool, client: CognitoIdpUserPoolClient, auth_parameters: Mapping[str, Any]
 ) -> dict[str, Any]:
     """InitiateAuth / AdminInitiateAuth with AuthFlow CUSTOM_AUTH.
 
-    An unknown user still runs the triggers (with ``userNotFound``) when the client
-    prevents user existence errors, so the answer cannot tell the two apart.
+    An unknown user still runs the triggers (with ``userNotFound``, under a stand-in
+    name) when the client prevents user existence errors, so the answer cannot tell the
+    two apart.
     """
     username = checks.require_parameter(auth_parameters, "USERNAME")
     checks.require_secret_hash(
@@ -50,8 +58,9 @@ def start(
     user = pool._get_user(username)
     if user is None and not checks.prevents_user_existence_errors(client):
         raise UserNotFoundError(errors.USER_DOES_NOT_EXIST)
+    login_name = username if user is not None else unknown_user_name(pool, username)
     # ClientMetadata of InitiateAuth goes to other triggers, never to these three.
-    return _next_step(pool, client, user, username, history=(), client_metadata={})
+    return _next_step(pool, client, user, login_name, history=(), client_metadata={})
 
 
 def respond(
@@ -105,6 +114,19 @@ def respond(
         history=(*session.history, result),
         client_metadata=client_metadata,
     )
+
+
+def unknown_user_name(pool: CognitoIdpUserPool, login_name: str) -> str:
+    """The name an unknown user goes by (the event's ``userName``, the challenge's
+    USERNAME). Where users sign in with an email or phone number, their internal name is
+    a UUID, so an unknown one gets a UUID too, the same for the same name each time as a
+    real user's is; otherwise the name as given, as a real user's would be."""
+    if not pool.extended_config.get("UsernameAttributes"):
+        return login_name
+    digest = hmac.new(
+        _UNKNOWN_USER_KEY, f"{pool.id}\n{login_name.lower()}".encode(), hashlib.sha256
+    ).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 def user_attributes(user: CognitoIdpUser | None) -> dict[str, str]:
@@ -209,7 +231,7 @@ def _caller(
 def _names_session_user(pool: CognitoIdpUserPool, session: AuthSession, username: str) -> bool:
     """Whether the USERNAME of the answer names the user the session belongs to."""
     if not session.user_found:
-        return username == session.username
+        return session.username in (username, unknown_user_name(pool, username))
     named = pool._get_user(username)
     return named is not None and named.username == session.username
 

@@ -1,10 +1,11 @@
 """The stand-in's entry point: extend moto's cognito-idp response layer in place.
 
-``install()`` replaces four of ``CognitoIdpResponse``'s actions and adds RevokeToken.
+``install()`` replaces six of ``CognitoIdpResponse``'s actions and adds RevokeToken.
 Both ``mock_aws()`` and moto's server dispatch to these class attributes per request,
-so one install covers the process, in either mode. Each replacement runs Cognito's
-checks (client, ExplicitAuthFlows, SECRET_HASH), handles CUSTOM_AUTH and refresh
-itself, and hands the remaining flows to moto's original method.
+so one install covers the process, in either mode. The four auth actions run Cognito's
+checks (client, ExplicitAuthFlows, SECRET_HASH), handle CUSTOM_AUTH and refresh
+themselves, and hand the remaining flows to moto's original method; the two global
+sign-outs revoke the user's tokens whatever name they were issued under.
 """
 
 from __future__ import annotations
@@ -108,6 +109,26 @@ def _revoke_token(response: CognitoIdpResponse) -> ActionResult:
     return EmptyResult()
 
 
+def _admin_user_global_sign_out(response: CognitoIdpResponse) -> ActionResult:
+    pool = response.backend.describe_user_pool(response._get_param("UserPoolId"))
+    # By username, alias or (where the username is the sub) sub; UserNotFound otherwise.
+    user = response.backend.admin_get_user(pool.id, str(response._get_param("Username")))
+    tokens.sign_out_user(pool, user)
+    return EmptyResult()
+
+
+def _global_sign_out(response: CognitoIdpResponse) -> ActionResult:
+    access_token = response._get_param("AccessToken")
+    for pool in response.backend.user_pools.values():
+        record = pool.access_tokens.get(access_token) if isinstance(access_token, str) else None
+        user = pool._get_user(record[1]) if record is not None else None
+        if user is not None:
+            tokens.sign_out_user(pool, user)
+            return EmptyResult()
+    result: ActionResult = _original("global_sign_out")(response)  # moto's refusal
+    return result
+
+
 def _run_flow(
     response: CognitoIdpResponse,
     action: str,
@@ -192,4 +213,6 @@ _ACTIONS: dict[str, Action] = {
     "respond_to_auth_challenge": _respond_to_auth_challenge,
     "admin_respond_to_auth_challenge": _admin_respond_to_auth_challenge,
     "revoke_token": _revoke_token,
+    "admin_user_global_sign_out": _admin_user_global_sign_out,
+    "global_sign_out": _global_sign_out,
 }

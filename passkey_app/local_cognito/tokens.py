@@ -1,7 +1,9 @@
-"""Tokens through moto's own pool machinery: issue, refresh, revoke.
+"""Tokens through moto's own pool machinery: issue, refresh, revoke, sign out.
 
 Tokens are minted by moto's ``CognitoIdpUserPool`` methods, so everything moto does
-with them afterwards (GetUser, GlobalSignOut, JWKS verification) keeps working.
+with them afterwards (GetUser, JWKS verification) keeps working. Moto records each
+token under the name it was issued to (the email here, for an email-username pool),
+so signing a user out goes by who a name resolves to, not by the name itself.
 """
 
 # ruff: noqa: S105 - the strings named *TOKEN* / *PASSWORD* here are AWS protocol names
@@ -127,6 +129,27 @@ def revoke_refresh_token(
     for issued in (pool.access_tokens, pool.id_tokens):
         for jwt in [jwt for jwt in issued if _origin_jti(jwt) == origin_jti]:
             del issued[jwt]
+
+
+def sign_out_user(pool: CognitoIdpUserPool, user: CognitoIdpUser) -> None:
+    """Global sign-out: every refresh token that refreshes as ``user`` is revoked and the
+    access and ID tokens of the user are dropped, whichever of the user's names (internal
+    username, email alias) they were issued under. Moto's own sign-out matches the name
+    it is given, so by the internal username it revoked nothing issued under the email."""
+    resolved: dict[str, bool] = {}
+
+    def is_users(name: str) -> bool:
+        if name not in resolved:
+            resolved[name] = pool._get_user(name) is user
+        return resolved[name]
+
+    for token, record in list(pool.refresh_tokens.items()):
+        if record is not None and is_users(record[1]):
+            pool.refresh_tokens[token] = None
+    for issued in (pool.access_tokens, pool.id_tokens):
+        for jwt, (_, name) in list(issued.items()):
+            if is_users(name):
+                del issued[jwt]
 
 
 def revoke_client_error() -> errors.UnauthorizedException:

@@ -118,6 +118,15 @@ def _base_event(trigger_source: str, request: dict[str, Any], response: Event) -
     }
 
 
+def as_unknown_user(event: Event) -> Event:
+    """The event as Cognito sends it for a name that matches no user, when the app client
+    prevents user existence errors: ``userNotFound`` and no attributes."""
+    event["userName"] = "nobody@example.com"
+    event["request"]["userAttributes"] = {}
+    event["request"]["userNotFound"] = True
+    return event
+
+
 @pytest.fixture
 def define_event() -> Callable[..., Event]:
     """Build a DefineAuthChallenge_Authentication event with the given session."""

@@ -1,6 +1,7 @@
 """CreateAuthChallenge: a fresh nonce per round, refused for anything but our challenge."""
 
 import base64
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -8,6 +9,7 @@ import pytest
 
 from lambdas.config import ConfigError
 from lambdas.create_auth_challenge import ChallengeRefusedError, handler
+from tests.lambdas.conftest import as_unknown_user
 
 pytestmark = pytest.mark.usefixtures("trigger_env")
 
@@ -59,11 +61,42 @@ def test_unknown_app_client_is_refused(create_event: Callable[..., Event]) -> No
     assert event["response"]["privateChallengeParameters"] is None
 
 
-def test_unknown_user_is_refused(create_event: Callable[..., Event]) -> None:
-    event = create_event()
-    event["request"]["userNotFound"] = True
-    with pytest.raises(ChallengeRefusedError, match="user not found"):
+def test_an_unknown_user_gets_a_fresh_nonce_exactly_like_a_known_user(
+    create_event: Callable[..., Event],
+) -> None:
+    known = handler(create_event(), None)["response"]
+    unknown = handler(as_unknown_user(create_event()), None)["response"]
+    nonce = unknown["privateChallengeParameters"]["nonce"]
+    assert unknown == {
+        "publicChallengeParameters": {"nonce": nonce},
+        "privateChallengeParameters": {"nonce": nonce},
+        "challengeMetadata": "PROOF_V1",
+    }
+    assert len(base64.urlsafe_b64decode(nonce + "=")) == 32
+    assert nonce != known["privateChallengeParameters"]["nonce"]
+
+
+def test_an_unknown_user_of_an_unknown_app_client_is_refused(
+    create_event: Callable[..., Event],
+) -> None:
+    event = as_unknown_user(create_event())
+    event["callerContext"]["clientId"] = "7unknown8client9id"
+    with pytest.raises(ChallengeRefusedError, match="app client not allowed"):
         handler(event, None)
+
+
+def test_logs_never_hold_the_nonce(
+    create_event: Callable[..., Event], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="lambdas")
+    known = handler(create_event(), None)["response"]
+    unknown = handler(as_unknown_user(create_event()), None)["response"]
+    assert [record.getMessage() for record in caplog.records] == [
+        "create auth challenge: issued",
+        "create auth challenge: issued (user not found)",
+    ]
+    for response in (known, unknown):
+        assert response["privateChallengeParameters"]["nonce"] not in caplog.text
 
 
 def test_missing_configuration_refuses_loudly(

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from lambdas.define_auth_challenge import handler
+from tests.lambdas.conftest import as_unknown_user
 
 pytestmark = pytest.mark.usefixtures("trigger_env")
 
@@ -68,9 +69,31 @@ def test_challenge_result_must_be_exactly_true(define_event: Callable[..., Event
     assert outcome(define_event({**CUSTOM_CHALLENGE, "challengeResult": "true"})) == DENY
 
 
-def test_unknown_user_fails(define_event: Callable[..., Event]) -> None:
-    event = define_event()
-    event["request"]["userNotFound"] = True
+def test_an_unknown_user_is_asked_for_a_custom_challenge_like_anyone(
+    define_event: Callable[..., Event],
+) -> None:
+    assert outcome(as_unknown_user(define_event())) == outcome(define_event()) == ASK
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        pytest.param([CUSTOM_CHALLENGE], id="even-a-correct-answer"),
+        pytest.param([WRONG_CUSTOM_CHALLENGE], id="wrong-answer"),
+        pytest.param([WRONG_CUSTOM_CHALLENGE, CUSTOM_CHALLENGE], id="second-attempt"),
+    ],
+)
+def test_an_unknown_user_never_gets_tokens(
+    define_event: Callable[..., Event], session: list[Event]
+) -> None:
+    assert outcome(as_unknown_user(define_event(*session))) == DENY
+
+
+def test_an_unknown_user_of_an_unknown_app_client_fails_at_once(
+    define_event: Callable[..., Event],
+) -> None:
+    event = as_unknown_user(define_event())
+    event["callerContext"]["clientId"] = "7unknown8client9id"
     assert outcome(event) == DENY
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from lambdas.proof import KeyRing, ProofMethod
 from lambdas.verify_auth_challenge import handler
+from tests.lambdas.conftest import as_unknown_user
 
 pytestmark = pytest.mark.usefixtures("trigger_env")
 
@@ -187,12 +188,36 @@ def test_unknown_app_client_is_wrong_even_with_a_matching_proof(
     assert rejected(event, caplog, "app client not allowed")
 
 
-def test_unknown_user_is_wrong(
+@pytest.mark.parametrize(
+    "answer_for",
+    [
+        pytest.param(lambda event, sign: sign(event), id="a-proof-valid-in-every-other-way"),
+        pytest.param(lambda event, sign: "v1.k.p.s", id="not-a-proof"),
+        pytest.param(lambda event, sign: None, id="no-answer"),
+        pytest.param(lambda event, sign: "A" * 5000, id="too-large"),
+    ],
+)
+def test_an_unknown_user_is_always_wrong(
+    verify_event: EventFactory,
+    sign_for: Signer,
+    caplog: pytest.LogCaptureFixture,
+    answer_for: Callable[[Event, Signer], object],
+) -> None:
+    event = verify_event()
+    event["request"]["challengeAnswer"] = answer_for(event, sign_for)
+    event["request"]["userNotFound"] = True
+    assert rejected(event, caplog, "user not found")
+
+
+def test_an_unknown_user_with_no_attributes_is_wrong(
     verify_event: EventFactory, sign_for: Signer, caplog: pytest.LogCaptureFixture
 ) -> None:
     event = proof_event(verify_event, sign_for)
-    event["request"]["userNotFound"] = True
-    assert rejected(event, caplog, "user not found")
+    answer = event["request"]["challengeAnswer"]
+    assert rejected(as_unknown_user(event), caplog, "user not found")
+    assert "sub=-" in caplog.text
+    assert answer not in caplog.text
+    assert event["request"]["privateChallengeParameters"]["nonce"] not in caplog.text
 
 
 def test_method_not_allowed_is_wrong(
@@ -388,18 +413,20 @@ def test_logs_never_hold_the_answer_the_nonce_or_a_key(
 ) -> None:
     good = proof_event(verify_event, sign_for)
     forged = proof_event(verify_event, sign_for, sub="11111111-2222-4333-8444-555555555555")
-    for event in (good, forged, verify_event("v1.k.p.s"), verify_event("A" * 5000)):
+    unknown = as_unknown_user(proof_event(verify_event, sign_for))
+    for event in (good, forged, unknown, verify_event("v1.k.p.s"), verify_event("A" * 5000)):
         handler(event, None)
     secrets = [
         good["request"]["challengeAnswer"],
         good["request"]["privateChallengeParameters"]["nonce"],
         *good["request"]["challengeAnswer"].split(".")[2:],
+        unknown["request"]["challengeAnswer"],
         "v1.k.p.s",
         "A" * 100,
         base64.urlsafe_b64encode(proof_keys.current).decode().rstrip("="),
         base64.urlsafe_b64encode(proof_keys.old).decode().rstrip("="),
     ]
     logged = "\n".join(f"{record.getMessage()} {record.exc_text}" for record in caplog.records)
-    assert len(caplog.records) == 4
+    assert len(caplog.records) == 5
     for secret in secrets:
         assert secret not in logged

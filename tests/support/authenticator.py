@@ -18,7 +18,7 @@ from typing import Any
 
 import cbor2
 
-from tests.support.keys import ES256, PrivateKey, cose_public_key, new_key, sign, spki
+from tests.support.keys import ES256, PrivateKey, cose_key_map, new_key, sign, spki
 
 DEFAULT_ORIGIN = "http://localhost:3000"
 ZERO_AAGUID = bytes(16)
@@ -110,9 +110,13 @@ class SoftAuthenticator:
         be: bool = False,
         bs: bool = False,
         sign_count: int = 0,
+        cose_key: dict[int, Any] | None = None,
+        attestation_suffix: bytes = b"",
     ) -> tuple[SoftCredential, dict[str, Any]]:
         """Answer ``navigator.credentials.create(options)``: the new credential, and the
-        RegistrationResponseJSON the browser returns."""
+        RegistrationResponseJSON the browser returns. ``cose_key`` replaces the COSE_Key
+        map of the credential's public key (a mislabelled or broken key);
+        ``attestation_suffix`` is appended after the attestationObject's CBOR item."""
         credential = SoftCredential(
             credential_id=credential_id if credential_id is not None else secrets.token_bytes(16),
             key=key or new_key(algorithm),
@@ -124,7 +128,9 @@ class SoftAuthenticator:
             backup_state=bs,
         )
         self.credentials.append(credential)
-        public_key = cose_public_key(credential.key, algorithm)
+        public_key = cbor2.dumps(
+            cose_key if cose_key is not None else cose_key_map(credential.key, algorithm)
+        )
         attested = (
             (aaguid if aaguid is not None else self.aaguid)
             + struct.pack(">H", len(credential.credential_id))
@@ -145,6 +151,7 @@ class SoftAuthenticator:
             top_origin=top_origin,
         )
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
+        attestation += attestation_suffix
         response = {
             "clientDataJSON": b64url(client_data),
             "authenticatorData": b64url(auth_data),

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import cbor2
+from typing import Any
+
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 ES256, EDDSA, RS256 = -7, -8, -257
 
 PrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
+
+# COSE curve identifiers of the NIST curves (RFC 9053).
+_EC_CURVES = {"secp256r1": 1, "secp384r1": 2, "secp521r1": 3}
 
 
 def new_key(algorithm: int) -> PrivateKey:
@@ -26,21 +30,27 @@ def _unsigned(value: int) -> bytes:
     return value.to_bytes((value.bit_length() + 7) // 8, "big")
 
 
-def cose_public_key(key: PrivateKey, algorithm: int) -> bytes:
-    """The credential public key as a COSE_Key (RFC 9053), as authenticators encode it."""
+def cose_key_map(key: PrivateKey, algorithm: int) -> dict[int, Any]:
+    """The credential public key as a COSE_Key map (RFC 9053), labelled ``algorithm``
+    whatever the key is: label a key with another algorithm to build a mismatched one."""
     if isinstance(key, ec.EllipticCurvePrivateKey):
         numbers = key.public_key().public_numbers()
-        cose = {1: 2, 3: algorithm, -1: 1, -2: numbers.x.to_bytes(32, "big")}
-        cose[-3] = numbers.y.to_bytes(32, "big")
-    elif isinstance(key, ed25519.Ed25519PrivateKey):
+        size = (key.curve.key_size + 7) // 8
+        crv = _EC_CURVES[key.curve.name]
+        return {
+            1: 2,
+            3: algorithm,
+            -1: crv,
+            -2: numbers.x.to_bytes(size, "big"),
+            -3: numbers.y.to_bytes(size, "big"),
+        }
+    if isinstance(key, ed25519.Ed25519PrivateKey):
         raw = key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
-        cose = {1: 1, 3: algorithm, -1: 6, -2: raw}
-    else:
-        rsa_numbers = key.public_key().public_numbers()
-        cose = {1: 3, 3: algorithm, -1: _unsigned(rsa_numbers.n), -2: _unsigned(rsa_numbers.e)}
-    return cbor2.dumps(cose)
+        return {1: 1, 3: algorithm, -1: 6, -2: raw}
+    rsa_numbers = key.public_key().public_numbers()
+    return {1: 3, 3: algorithm, -1: _unsigned(rsa_numbers.n), -2: _unsigned(rsa_numbers.e)}
 
 
 def spki(key: PrivateKey) -> bytes:

@@ -20,6 +20,7 @@ class RejectReason(StrEnum):
     USER_NOT_PRESENT = "user_not_present"
     USER_NOT_VERIFIED = "user_not_verified"
     ALGORITHM_NOT_ALLOWED = "algorithm_not_allowed"
+    KEY_ALGORITHM_MISMATCH = "key_algorithm_mismatch"  # key type or curve not its algorithm's
     BAD_SIGNATURE = "bad_signature"
     UNKNOWN_CREDENTIAL = "unknown_credential"
     WRONG_USER = "wrong_user"

@@ -15,6 +15,8 @@ from passkey_app.services.passkeys.challenges import StoredChallenge
 from passkey_app.services.passkeys.checks import (
     check_authenticator_data,
     check_client_data,
+    check_credential_key,
+    check_single_cbor_item,
     key_algorithm,
 )
 from passkey_app.services.passkeys.encoding import b64url_encode
@@ -25,6 +27,7 @@ from passkey_app.services.passkeys.results import NewPasskey
 
 
 def _attestation(payload: RegistrationPayload) -> AttestationObject:
+    check_single_cbor_item(payload.attestation_object)
     try:
         return parse_attestation_object(payload.attestation_object)
     except Exception:  # py_webauthn's CBOR parsing raises whatever it meets
@@ -47,8 +50,7 @@ def verify_new_credential(
     attested = auth_data.attested_credential_data
     if attested is None or attested.credential_id != payload.raw_id:
         raise PasskeyRejected(RejectReason.MALFORMED)
-    if key_algorithm(attested.credential_public_key) not in rp.algorithms:
-        raise PasskeyRejected(RejectReason.ALGORITHM_NOT_ALLOWED)
+    check_credential_key(attested.credential_public_key, allowed_algorithms=rp.algorithms)
     verified = verify_registration_response(
         credential=RegistrationCredential(
             id=payload.credential_id,
