@@ -275,6 +275,21 @@ class SessionStore:
             notice=row.notice,
         )
 
+    def access_token(self, session_id: str, *, force_refresh: bool = False) -> str | None:
+        """A Cognito access token for the team's own API calls on the person's behalf,
+        refreshed when it is about to expire (or when ``force_refresh``, after an API
+        answered 401). Server-side only: it never goes into a state var or a page."""
+        if self.current(session_id) is None:
+            return None
+        row = self._load(session_id)
+        tokens = self._cipher.open(row.encrypted_tokens) if row is not None else None
+        if row is None or tokens is None:
+            return None
+        now = self._clock()
+        if force_refresh or as_utc(row.access_expires_at) - REFRESH_MARGIN <= now:
+            tokens = self._refresh(row, tokens, now)
+        return tokens.access_token if tokens is not None else None
+
     def _revalidation_due(self, row: BrowserSession, now: datetime) -> bool:
         if as_utc(row.access_expires_at) - REFRESH_MARGIN <= now:
             return True

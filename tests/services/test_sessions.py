@@ -286,3 +286,35 @@ def test_a_new_session_is_not_revalidated_at_once(
     assert store.current(session_id) is not None
     with Session(services.engine) as db:
         assert db.exec(select(BrowserSession)).one().encrypted_tokens == before
+
+
+def test_the_access_token_for_the_teams_apis_is_fresh_and_verifies(
+    services: Services, settings: Settings, cognito: CognitoFixture
+) -> None:
+    clock = MovableClock()
+    store = _store(services, settings, clock)
+    session_id = store.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    first = store.access_token(session_id)
+    assert first is not None
+    user = store.current(session_id)
+    assert user is not None
+    assert services.verifier.verify_access_token(first).sub == user.sub
+    assert store.access_token(session_id) == first  # still fresh: no refresh
+    forced = store.access_token(session_id, force_refresh=True)
+    assert forced is not None and forced != first
+    clock.now += timedelta(minutes=59, seconds=45)
+    stale_refreshed = store.access_token(session_id)
+    assert stale_refreshed is not None and stale_refreshed not in (first, forced)
+
+
+def test_no_access_token_without_a_live_session(
+    services: Services, settings: Settings, cognito: CognitoFixture
+) -> None:
+    clock = MovableClock()
+    store = _store(services, settings, clock)
+    assert store.access_token("no-such-session") is None
+    session_id = store.activate(_login(services, cognito), client=CLIENT)
+    assert session_id is not None
+    assert store.end(session_id, client=CLIENT)
+    assert store.access_token(session_id) is None
