@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +25,28 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "example", "secret", "xxx", "todo")
 LOCAL_COGNITO_FILE = "local-cognito.json"
 LOCAL_SECRETS_FILE = "secrets.json"
+
+
+_UPSTREAM_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def parse_upstreams(raw: Mapping[str, str]) -> dict[str, str]:
+    """Validated upstreams: lowercase names, absolute http(s) base URLs without query or
+    fragment (plain http only for loopback hosts). A bad entry is a ValueError naming it."""
+    upstreams: dict[str, str] = {}
+    for name, url in raw.items():
+        if not _UPSTREAM_NAME.match(name):
+            raise ValueError(f"upstream name {name!r}: use a-z, 0-9 and '-', at most 40")
+        parts = urlsplit(url)
+        loopback = parts.hostname in {"localhost", "127.0.0.1", "::1"}
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            raise ValueError(f"upstream {name!r} must be an absolute https URL")
+        if parts.scheme == "http" and not loopback:
+            raise ValueError(f"upstream {name!r} must use https (http only on loopback)")
+        if parts.query or parts.fragment:
+            raise ValueError(f"upstream {name!r} must not have a query or fragment")
+        upstreams[name] = url.rstrip("/")
+    return upstreams
 
 
 class SettingsError(ValueError):
@@ -77,6 +101,10 @@ class Settings(BaseSettings):
         default=False,
         description="People who have passkeys get no email links (silently, same answer).",
     )
+    api_upstreams: dict[str, str] = Field(
+        default_factory=dict,
+        description='The team\'s APIs by name, JSON {"orders": "https://api.example.com/v1"}.',
+    )
     session_lifetime_hours: int = Field(default=24 * 7, ge=1, le=24 * 30)
     session_idle_minutes: int = Field(
         default=12 * 60, ge=5, le=24 * 30 * 60, description="A session unused this long ends."
@@ -110,6 +138,11 @@ class Settings(BaseSettings):
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
                 raise ValueError(f"allowed origin {origin!r} must be scheme://host[:port]")
         return value
+
+    @field_validator("api_upstreams")
+    @classmethod
+    def _valid_upstreams(cls, value: dict[str, str]) -> dict[str, str]:
+        return parse_upstreams(value)
 
     @property
     def cookie_secure(self) -> bool:
