@@ -13,7 +13,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from passkey_app import routes
-from passkey_app.services.audit import ClientInfo
+from passkey_app.api_request import client_of
 from passkey_app.services.container import Services
 from passkey_app.services.errors import AuthError
 from passkey_app.services.magic_link_store import LinkPurpose, new_secret, well_formed
@@ -32,11 +32,6 @@ def binding_cookie_name(settings: Settings) -> str:
 def token_cookie_name(settings: Settings) -> str:
     """The cookie carrying an opened link's token from the mail to the landing page."""
     return "__Host-magic_link_token" if settings.cookie_secure else "magic_link_token"
-
-
-def _client(request: Request) -> ClientInfo:
-    host = request.client.host if request.client else ""
-    return ClientInfo(ip_address=host, user_agent=request.headers.get("user-agent", "")[:512])
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -79,7 +74,7 @@ def magic_link_routes(services: Callable[[], Services]) -> list[Route]:
                 email=form.get("email", "")[:320],
                 purpose=purpose,
                 binding=binding,
-                client=_client(request),
+                client=client_of(request, svc.settings),
             )
         except AuthError as error:
             return _redirect(f"{sent_page}?{urlencode({'problem': error.failure.value})}")
