@@ -35,21 +35,20 @@ from passkey_app.services.magic_link_store import LinkPurpose
 from passkey_app.services.mail_templates import link_mail
 from passkey_app.services.mailer import MailNotSent, SesMailer
 from passkey_app.services.passkeys.credential_store import PasskeySummary
-from passkey_app.services.rate_limit import RateLimit, take
 from passkey_app.services.rate_limit import prune as prune_limits
+from passkey_app.services.rate_limit import take
 from passkey_app.services.sessions import LoginSucceeded, SessionStore, SignedInUser
+from passkey_app.services.throttle import LONGEST_WINDOW, MAGIC_LINKS_PER_ACCOUNT, Throttle
 
 log = logging.getLogger(__name__)
 
 MAGIC_LINK_METHOD = "magic_link"
 LINK_LIFETIME = timedelta(minutes=15)
-ACCOUNT_LIMIT = RateLimit("magic-link-account", limit=1, window=timedelta(seconds=60))
-IP_LIMIT = RateLimit("magic-link-ip", limit=10, window=timedelta(minutes=15))
 # Old links and finished rate-limit windows are swept from the background work of a
 # request, at most this often: the tables stay small without a scheduler.
 SWEEP_INTERVAL = timedelta(minutes=10)
 KEEP_EXPIRED_LINKS = timedelta(days=1)
-KEEP_LIMIT_WINDOWS = timedelta(hours=1)
+KEEP_LIMIT_WINDOWS = LONGEST_WINDOW
 REQUEST_EVENT = "magic_link.request"
 REDEEM_EVENT = "magic_link.redeem"
 
@@ -118,6 +117,7 @@ class MagicLinks:
         self._runner = runner
         self._clock = clock
         self._trail = AuditTrail(engine, clock)
+        self._throttle = Throttle(engine, clock)
         self._last_sweep: datetime | None = None
 
     @property
@@ -133,9 +133,11 @@ class MagicLinks:
         if normalized is None:
             self._audit(REQUEST_EVENT, "refused", None, None, client, "invalid email")
             raise AuthError(AuthFailure.INVALID_EMAIL, "link email rejected")
-        if not take(self._engine, IP_LIMIT, subject=client.ip_address, now=self._clock()):
+        try:
+            self._throttle.link_request(client)
+        except AuthError:
             self._audit(REQUEST_EVENT, "throttled", normalized, None, client, "ip")
-            raise AuthError(AuthFailure.THROTTLED, "link requests from one address")
+            raise
         self._runner(partial(self._deliver, normalized, purpose, binding, client))
         return LinkRequested()
 
@@ -150,7 +152,7 @@ class MagicLinks:
 
     def _deliver(self, email: str, purpose: LinkPurpose, binding: str, client: ClientInfo) -> None:
         self._sweep_if_due()
-        if not take(self._engine, ACCOUNT_LIMIT, subject=email, now=self._clock()):
+        if not take(self._engine, MAGIC_LINKS_PER_ACCOUNT, subject=email, now=self._clock()):
             self._audit(REQUEST_EVENT, "throttled", email, None, client, "account")
             return
         try:
