@@ -24,6 +24,7 @@ from passkey_app.services.passkeys.credential_store import PasskeySummary
 from passkey_app.services.passkeys.errors import PasskeyRejected
 from passkey_app.services.passkeys.results import CeremonyStart
 from passkey_app.services.sessions import SessionStore, SignedInUser
+from passkey_app.services.throttle import Throttle
 
 FRESH_LOGIN = timedelta(minutes=5)
 PROMPT_SNOOZE = timedelta(days=14)
@@ -61,6 +62,7 @@ class PasskeyAccount:
         self._sessions = sessions
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
+        self._throttle = Throttle(engine, clock)
 
     def overview(self, *, user: SignedInUser) -> PasskeyOverview:
         """The person's passkeys, and whether to offer them one."""
@@ -80,10 +82,11 @@ class PasskeyAccount:
         """Adding a passkey needs a login (or a confirmation) younger than five minutes."""
         return user.login_age(self._clock()) > FRESH_LOGIN
 
-    def begin_add(self, *, user: SignedInUser) -> CeremonyStart:
+    def begin_add(self, *, user: SignedInUser, client: ClientInfo) -> CeremonyStart:
         """Registration options for another passkey, excluding the ones already there."""
         if self.needs_reauthentication(user=user):
             raise AuthError(AuthFailure.REAUTHENTICATION_REQUIRED, "login too old")
+        self._throttle.ceremony_start(client)
         with session_scope(self._engine) as db:
             # The row (and so the user handle) exists before the ceremony, so the handle
             # the browser signs is the one finish_add finds.
@@ -98,6 +101,7 @@ class PasskeyAccount:
             user_sub=user.sub,
             email=user.email,
             exclude_credential_ids=existing,
+            client_key=client.tab_key or None,
         )
 
     def finish_add(
@@ -185,14 +189,19 @@ class PasskeyAccount:
             credential_store.ensure_user(db, user_sub=user.sub, username=user.username, at=now)
             credential_store.snooze_prompt(db, user_sub=user.sub, until=now + PROMPT_SNOOZE)
 
-    def reauthentication_options(self, *, user: SignedInUser) -> CeremonyStart | None:
+    def reauthentication_options(
+        self, *, user: SignedInUser, client: ClientInfo
+    ) -> CeremonyStart | None:
         """Passkey options bound to this person, or None when only a password can confirm."""
+        self._throttle.ceremony_start(client)
         with session_scope(self._engine) as db:
             credential_ids = credential_store.credential_ids(db, user.sub)
         if not credential_ids:
             return None
         return self._ceremonies.authentication_options(
-            user_sub=user.sub, allow_credential_ids=credential_ids
+            user_sub=user.sub,
+            allow_credential_ids=credential_ids,
+            client_key=client.tab_key or None,
         )
 
     def confirm_with_passkey(

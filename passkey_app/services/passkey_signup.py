@@ -31,6 +31,7 @@ from passkey_app.services.passkeys.ceremonies import PasskeyCeremonies
 from passkey_app.services.passkeys.errors import PasskeyRejected
 from passkey_app.services.passkeys.results import CeremonyStart, NewPasskey
 from passkey_app.services.sessions import LoginSucceeded, SessionStore
+from passkey_app.services.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -75,18 +76,21 @@ class PasskeySignup:
         self._policy = policy
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
+        self._throttle = Throttle(engine, clock)
 
-    def begin(self, *, email: str) -> CeremonyStart:
+    def begin(self, *, email: str, client: ClientInfo) -> CeremonyStart:
         """Registration options for a new account. Every valid email gets the same answer."""
         normalized = normalize_email(email)
         if normalized is None:
             raise AuthError(AuthFailure.INVALID_EMAIL, "signup email rejected")
+        self._throttle.ceremony_start(client)
         return self._ceremonies.registration_options(
             user_handle=credential_store.new_user_handle(),
             user_name=normalized,
             display_name=normalized,
             user_sub=None,
             email=normalized,
+            client_key=client.tab_key or None,
         )
 
     def finish(self, *, handle: str, response: object, client: ClientInfo) -> LoginSucceeded:

@@ -69,9 +69,12 @@ class SessionState(rx.State):
 
     async def _reauth_ceremony(self, user: SignedInUser) -> tuple[str, str]:
         """(handle, JS) for confirming with one of the person's passkeys; ("", "") when
-        they have none and only the password can confirm."""
+        they have none and only the password can confirm. AuthError (THROTTLED) when this
+        tab or address started too many ceremonies."""
         account = self._services().passkey_account
-        ceremony = await asyncio.to_thread(account.reauthentication_options, user=user)
+        ceremony = await asyncio.to_thread(
+            account.reauthentication_options, user=user, client=self._client()
+        )
         if ceremony is None:
             return "", ""
         return ceremony.handle, browser_call("authenticate", ceremony.options)
