@@ -268,6 +268,7 @@ class MagicLinks:
             username=user.username,
             sub=user.sub,
             method=ProofMethod.MAGIC_LINK,
+            client=client,
         )
         return self._sessions.open(tokens=tokens, method=MAGIC_LINK_METHOD, client=client)
 

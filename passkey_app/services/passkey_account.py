@@ -230,7 +230,7 @@ class PasskeyAccount:
     ) -> None:
         """The person's Cognito password makes their login fresh again."""
         try:
-            result = self._gateway.password_auth(email=user.email, password=password)
+            result = self._gateway.password_auth(email=user.email, password=password, client=client)
         except AuthError as error:
             self._record("reauth.password", "failure", user, client, error.failure.value)
             raise

@@ -111,6 +111,7 @@ class PasskeyLogin:
                 sub=verified.user_sub,
                 method=ProofMethod.PASSKEY,
                 credential_id=verified.credential_id,
+                client=client,
             )
             result = self._sessions.open(tokens=tokens, method="passkey", client=client)
         except AuthError as error:

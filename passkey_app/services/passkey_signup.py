@@ -171,6 +171,7 @@ class PasskeySignup:
             sub=user.sub,
             method=ProofMethod.PASSKEY,
             credential_id=passkey.credential_id,
+            client=client,
         )
         result = self._sessions.open(tokens=tokens, method="passkey", client=client)
         self._audit.write("signup.passkey", "success", client, email=user.email, user_sub=user.sub)

@@ -53,7 +53,7 @@ class PasswordLogin:
             )
             raise AuthError(AuthFailure.INVALID_CREDENTIALS, "input rejected")
         try:
-            result = self._gateway.password_auth(email=normalized, password=password)
+            result = self._gateway.password_auth(email=normalized, password=password, client=client)
         except AuthError as error:
             self._audit.write(
                 "login.password", "failure", client, email=normalized, detail=error.failure.value
@@ -78,7 +78,9 @@ class PasswordLogin:
         if not new_password or len(new_password) > MAX_PASSWORD_LENGTH:
             raise AuthError(AuthFailure.INVALID_NEW_PASSWORD, "input rejected")
         try:
-            tokens = self._gateway.set_new_password(challenge=challenge, new_password=new_password)
+            tokens = self._gateway.set_new_password(
+                challenge=challenge, new_password=new_password, client=client
+            )
         except AuthError as error:
             self._audit.write(
                 "password.change", "failure", client, email=email, detail=error.failure.value
