@@ -17,6 +17,7 @@ from passkey_app.services.audit import AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito_gateway import CognitoGateway, NewPasswordChallenge
 from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.services.identity import normalize_email
 from passkey_app.services.passkey_naming import default_passkey_name
 from passkey_app.services.passkeys import credential_store
 from passkey_app.services.passkeys.ceremonies import PasskeyCeremonies
@@ -228,9 +229,17 @@ class PasskeyAccount:
     def confirm_with_password(
         self, *, user: SignedInUser, session_id: str, password: str, client: ClientInfo
     ) -> None:
-        """The person's Cognito password makes their login fresh again."""
+        """The person's Cognito password makes their login fresh again. Wrong passwords
+        count against the same limits as at sign-in."""
+        email = normalize_email(user.email) or user.email
         try:
-            result = self._gateway.password_auth(email=user.email, password=password, client=client)
+            result = self._throttle.password_attempt(
+                email=email,
+                client=client,
+                attempt=lambda: self._gateway.password_auth(
+                    email=user.email, password=password, client=client
+                ),
+            )
         except AuthError as error:
             self._record("reauth.password", "failure", user, client, error.failure.value)
             raise
