@@ -38,7 +38,12 @@ from passkey_app.services.passkeys.credential_store import PasskeySummary
 from passkey_app.services.rate_limit import prune as prune_limits
 from passkey_app.services.rate_limit import take
 from passkey_app.services.sessions import LoginSucceeded, SessionStore, SignedInUser
-from passkey_app.services.throttle import LONGEST_WINDOW, MAGIC_LINKS_PER_ACCOUNT, Throttle
+from passkey_app.services.throttle import (
+    LONGEST_WINDOW,
+    MAGIC_LINKS_PER_ACCOUNT,
+    Reservation,
+    Throttle,
+)
 
 log = logging.getLogger(__name__)
 
@@ -221,11 +226,14 @@ class MagicLinks:
     def redeem(
         self, *, token: str, binding: str, confirmed: bool, client: ClientInfo
     ) -> LoginSucceeded:
-        """Use the link once and sign the person in (creating the account for sign-up)."""
+        """Use the link once and sign the person in (creating the account for sign-up, when
+        the address has sign-ups left)."""
         link = self._consume(token, binding, confirmed, client)
         created: CognitoUser | None = None
+        slot: Reservation | None = None
         try:
             if link.purpose == LinkPurpose.SIGNUP.value:
+                slot = self._throttle.signup(client)
                 created = accounts.create_user(self._engine, self._gateway, link, at=self._clock())
                 user = created
             else:
@@ -234,6 +242,8 @@ class MagicLinks:
                     raise AuthError(AuthFailure.LINK_INVALID, "policy: has passkeys")
             result = self._sign_in(user, client)
         except AuthError as error:
+            if slot is not None:
+                slot.give_back()
             if created is not None:
                 accounts.undo_user(self._engine, self._gateway, created)
             self._audit_link(link, "failure", client, error.detail or error.failure.value)

@@ -104,12 +104,18 @@ class PasskeySignup:
             raise
         email = passkey.email or ""
         try:
+            slot = self._throttle.signup(client)
+        except AuthError:
+            self._audit.write("signup.passkey", "throttled", client, email=email, detail="ip")
+            raise
+        try:
             user = self._gateway.create_passkey_user(
                 email=email,
                 password=random_password(),
                 email_verified=self._policy.mark_email_verified,
             )
         except AuthError as error:
+            slot.give_back()
             self._audit.write(
                 "signup.passkey", "failure", client, email=email, detail=error.failure.value
             )
@@ -119,6 +125,7 @@ class PasskeySignup:
         try:
             result = self._complete(user, passkey, client)
         except Exception as error:
+            slot.give_back()
             self._undo(user)
             detail = (
                 error.reason.value if isinstance(error, PasskeyRejected) else type(error).__name__
