@@ -17,17 +17,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from passkey_app import routes
 from passkey_app.api_magic_links import magic_link_routes
-from passkey_app.services.audit import ClientInfo
+from passkey_app.api_request import client_of
 from passkey_app.services.container import Services, get_services
 from passkey_app.settings import get_settings
 
 MAX_FORM_BYTES = 4096
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-
-
-def _client(request: Request) -> ClientInfo:
-    host = request.client.host if request.client else ""
-    return ClientInfo(ip_address=host, user_agent=request.headers.get("user-agent", "")[:512])
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -55,7 +50,9 @@ def build_session_routes(services: Callable[[], Services] = get_services) -> Sta
         if not _origin_allowed(request, svc):
             return PlainTextResponse("Forbidden", status_code=403, headers=_NO_STORE)
         code = await _form_field(request, "code")
-        session_id = await asyncio.to_thread(svc.sessions.activate, code, client=_client(request))
+        session_id = await asyncio.to_thread(
+            svc.sessions.activate, code, client=client_of(request, svc.settings)
+        )
         if session_id is None:
             return _redirect(f"{frontend}{routes.LOGIN}?expired=1")
         response = _redirect(f"{frontend}{routes.ACCOUNT}")
@@ -77,7 +74,9 @@ def build_session_routes(services: Callable[[], Services] = get_services) -> Sta
             return PlainTextResponse("Forbidden", status_code=403, headers=_NO_STORE)
         session_id = request.cookies.get(svc.settings.session_cookie_name, "")
         if session_id:
-            await asyncio.to_thread(svc.sessions.end, session_id, client=_client(request))
+            await asyncio.to_thread(
+                svc.sessions.end, session_id, client=client_of(request, svc.settings)
+            )
         response = _redirect(f"{frontend}{routes.LOGIN}?signed_out=1")
         response.delete_cookie(
             svc.settings.session_cookie_name,

@@ -5,17 +5,18 @@ out of the URL into a short-lived HttpOnly cookie before any page script runs)."
 from __future__ import annotations
 
 import asyncio
+import html
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from passkey_app import routes
-from passkey_app.services.audit import ClientInfo
+from passkey_app.api_request import client_of
 from passkey_app.services.container import Services
-from passkey_app.services.errors import AuthError
+from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.magic_link_store import LinkPurpose, new_secret, well_formed
 from passkey_app.services.magic_links import LINK_LIFETIME
 from passkey_app.settings import Settings
@@ -34,13 +35,20 @@ def token_cookie_name(settings: Settings) -> str:
     return "__Host-magic_link_token" if settings.cookie_secure else "magic_link_token"
 
 
-def _client(request: Request) -> ClientInfo:
-    host = request.client.host if request.client else ""
-    return ClientInfo(ip_address=host, user_agent=request.headers.get("user-agent", "")[:512])
-
-
 def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303, headers=_HEADERS)
+
+
+def _throttled(page: str, error: AuthError) -> Response:
+    """429 with Retry-After; a browser (this was a full-page POST) goes on at once to the
+    page that says when to try again."""
+    url = f"{page}?{urlencode({'problem': error.failure.value, 'retry': error.retry_after})}"
+    body = (
+        f'<!doctype html><meta http-equiv="refresh" content="0;url={html.escape(url)}">'
+        f'<p>{html.escape(error.user_message)} <a href="{html.escape(url)}">Continue</a></p>'
+    )
+    headers = {**_HEADERS, "Retry-After": str(error.retry_after)}
+    return HTMLResponse(body, status_code=429, headers=headers)
 
 
 def _set_cookie(response: Response, settings: Settings, name: str, value: str) -> None:
@@ -79,9 +87,11 @@ def magic_link_routes(services: Callable[[], Services]) -> list[Route]:
                 email=form.get("email", "")[:320],
                 purpose=purpose,
                 binding=binding,
-                client=_client(request),
+                client=client_of(request, svc.settings),
             )
         except AuthError as error:
+            if error.failure is AuthFailure.THROTTLED and error.retry_after:
+                return _throttled(sent_page, error)
             return _redirect(f"{sent_page}?{urlencode({'problem': error.failure.value})}")
         response = _redirect(sent_page)
         _set_cookie(response, svc.settings, binding_cookie_name(svc.settings), binding)

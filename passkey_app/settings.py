@@ -8,6 +8,7 @@ first start. Production refuses missing or placeholder secrets and says which.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import re
@@ -122,6 +123,13 @@ class Settings(BaseSettings):
         description="A passkey sign-up whose address nobody confirms is deleted after this.",
     )
     handoff_lifetime_seconds: int = Field(default=60, ge=5, le=300)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Comma-separated addresses or CIDRs of the reverse proxies in front of the app; "
+            "X-Forwarded-For is believed only as far as it was written by these. Empty: never."
+        ),
+    )
 
     @field_validator("allowed_origins", "webauthn_origins", mode="before")
     @classmethod
@@ -143,6 +151,29 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_upstreams(cls, value: dict[str, str]) -> dict[str, str]:
         return parse_upstreams(value)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [network.strip() for network in value.split(",") if network.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        normalized = []
+        for network in value:
+            try:
+                normalized.append(str(ipaddress.ip_network(network, strict=False)))
+            except ValueError:
+                raise ValueError(f"trusted proxy {network!r} must be an address or CIDR") from None
+        return normalized
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """The trusted proxies as networks, for the client-address walk."""
+        return tuple(ipaddress.ip_network(network) for network in self.trusted_proxies)
 
     @property
     def cookie_secure(self) -> bool:

@@ -10,6 +10,7 @@ software authenticator of the tests:
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import tempfile
@@ -30,7 +31,13 @@ from passkey_app.services.container import Services, build_services
 from passkey_app.settings import Settings
 from tests.support.authenticator import SoftAuthenticator, b64url
 
-CLIENT = ClientInfo(ip_address="127.0.0.1", user_agent="bench")
+_ADDRESSES = itertools.count()
+
+
+def _client() -> ClientInfo:
+    """A new address for every round: the throttle's cost is measured, never its refusal."""
+    number = next(_ADDRESSES)
+    return ClientInfo(ip_address=f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}")
 
 
 def _report(name: str, seconds: list[float]) -> None:
@@ -98,7 +105,10 @@ def _email_step(services: Services, rounds: int) -> None:
     for _ in range(rounds):
         for name, email in kinds.items():
             seconds[name] += _time(
-                1, lambda email=email: services.passkey_login.step_for_email(email=email)
+                1,
+                lambda email=email: services.passkey_login.step_for_email(
+                    email=email, client=_client()
+                ),
             )
     for name, values in seconds.items():
         _report(name, values)
@@ -114,15 +124,19 @@ def main() -> None:
         counter = iter(range(10**9))
 
         def sign_up() -> None:
-            ceremony = services.passkey_signup.begin(email=f"bench-{next(counter)}@example.com")
+            client = _client()
+            email = f"bench-{next(counter)}@example.com"
+            ceremony = services.passkey_signup.begin(email=email, client=client)
             _, response = device.create(ceremony.options)
-            services.passkey_signup.finish(handle=ceremony.handle, response=response, client=CLIENT)
+            services.passkey_signup.finish(handle=ceremony.handle, response=response, client=client)
 
         _report("sign-up (verify + Cognito user + mint)", _time(max(rounds // 4, 10), sign_up))
         _email_step(services, rounds)
 
         ceremonies = services.ceremonies
-        prepared = [services.passkey_login.discoverable_options() for _ in range(rounds)]
+        prepared = [
+            services.passkey_login.discoverable_options(client=_client()) for _ in range(rounds)
+        ]
         answers = iter([(c.handle, device.get(c.options)) for c in prepared])
 
         def verify_only() -> None:
@@ -132,9 +146,10 @@ def main() -> None:
         _report("assertion verify + counter UPDATE (SQLite)", _time(rounds, verify_only))
 
         def full_login() -> None:
-            ceremony = services.passkey_login.discoverable_options()
+            client = _client()
+            ceremony = services.passkey_login.discoverable_options(client=client)
             response = device.get(ceremony.options)
-            services.passkey_login.finish(handle=ceremony.handle, response=response, client=CLIENT)
+            services.passkey_login.finish(handle=ceremony.handle, response=response, client=client)
 
         _report("passkey login (options .. session opened)", _time(rounds, full_login))
         services.engine.dispose()

@@ -82,11 +82,15 @@ def test_a_request_from_another_origin_is_refused(http: TestClient, linked: Serv
     assert sent_mail() == [] and audit_trail(linked, "magic_link.request") == []
 
 
-def test_too_many_requests_from_one_address_say_so(http: TestClient) -> None:
+def test_too_many_requests_from_one_address_say_when_to_try_again(http: TestClient) -> None:
     for number in range(10):
         assert "problem" not in _ask(http, f"p{number}@example.com").headers["location"]
     response = _ask(http, "alice@example.com")
-    assert response.headers["location"] == f"{SENT_PAGE}?problem=throttled"
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "900"
+    page = f"{SENT_PAGE}?problem=throttled&amp;retry=900"
+    assert f'<meta http-equiv="refresh" content="0;url={page}">' in response.text
+    assert "Too many attempts. Try again in 15 minutes." in response.text
     assert "set-cookie" not in response.headers
 
 

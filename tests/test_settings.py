@@ -80,3 +80,14 @@ def test_https_deployments_get_host_prefixed_secure_cookies() -> None:
     settings = Settings(frontend_url="https://app.example.com")
     assert settings.cookie_secure
     assert settings.session_cookie_name == "__Host-passkey_session"
+
+
+def test_no_proxy_is_trusted_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().trusted_proxies == []
+    monkeypatch.setenv("PASSKEY_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.10 ,2001:db8::/32")
+    assert Settings().trusted_proxies == ["10.0.0.0/8", "192.0.2.10/32", "2001:db8::/32"]
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_refused_by_name() -> None:
+    with pytest.raises(ValidationError, match=r"trusted proxy 'proxy\.internal'"):
+        Settings(trusted_proxies=["proxy.internal"])

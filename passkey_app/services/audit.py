@@ -21,6 +21,10 @@ class ClientInfo:
 
     ip_address: str = ""
     user_agent: str = ""
+    tab_key: str = ""
+    """A hash of the browser tab (services.client_address.tab_key); empty over plain HTTP."""
+    path: str = ""
+    """The page or route the request came through (told to Cognito with the address)."""
 
 
 def record_event(

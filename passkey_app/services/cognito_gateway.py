@@ -1,7 +1,9 @@
 """The one place that talks to Cognito: password, custom and refresh flows, revocation.
 
 Every botocore failure is turned into an :class:`AuthError` with a generic message;
-nothing here logs a password, token, session string or challenge answer.
+nothing here logs a password, token, session string or challenge answer. Sign-in calls
+carry the person's address and user agent (ContextData), so Cognito's own protections
+judge the real client rather than the app's server.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from passkey_app.services.audit import ClientInfo
+from passkey_app.services.client_address import parse_address
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.secret_hash import secret_hash
 from passkey_app.settings import PoolSettings
@@ -69,6 +73,22 @@ class CognitoUser:
     attributes: dict[str, str]
 
 
+def context_data(client: ClientInfo | None, *, server_name: str) -> dict[str, Any]:
+    """``ContextData`` for AdminInitiateAuth / AdminRespondToAuthChallenge (the admin calls'
+    form of UserContextData), or nothing when the client's address is unknown."""
+    if client is None or parse_address(client.ip_address) is None:
+        return {}
+    headers = [{"headerName": "User-Agent", "headerValue": client.user_agent}]
+    return {
+        "ContextData": {
+            "IpAddress": client.ip_address,
+            "ServerName": server_name,
+            "ServerPath": client.path or "/",
+            "HttpHeaders": headers if client.user_agent else [],
+        }
+    }
+
+
 def _classify(error: ClientError) -> AuthError:
     code = error.response.get("Error", {}).get("Code", "")
     message = error.response.get("Error", {}).get("Message", "")
@@ -98,12 +118,13 @@ def _classify(error: ClientError) -> AuthError:
 class CognitoGateway:
     """Typed calls into one user pool with its confidential app client."""
 
-    def __init__(self, *, client: Any, pool: PoolSettings) -> None:
+    def __init__(self, *, client: Any, pool: PoolSettings, server_name: str = "") -> None:
         self._client = client
         self._pool = pool
+        self._server_name = server_name
 
     @classmethod
-    def connect(cls, pool: PoolSettings) -> CognitoGateway:
+    def connect(cls, pool: PoolSettings, *, server_name: str = "") -> CognitoGateway:
         """A gateway with short timeouts, so an unreachable Cognito fails fast."""
         client = boto3.client(
             "cognito-idp",
@@ -115,7 +136,7 @@ class CognitoGateway:
                 retries={"mode": "standard", "max_attempts": 2},
             ),
         )
-        return cls(client=client, pool=pool)
+        return cls(client=client, pool=pool, server_name=server_name)
 
     @property
     def pool(self) -> PoolSettings:
@@ -133,6 +154,9 @@ class CognitoGateway:
             client_id=self._pool.client_id,
             client_secret=self._pool.client_secret,
         )
+
+    def _context(self, client: ClientInfo | None) -> dict[str, Any]:
+        return context_data(client, server_name=self._server_name)
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -156,7 +180,9 @@ class CognitoGateway:
             expires_in=int(result.get("ExpiresIn", 3600)),
         )
 
-    def password_auth(self, *, email: str, password: str) -> CognitoTokens | NewPasswordChallenge:
+    def password_auth(
+        self, *, email: str, password: str, client: ClientInfo | None = None
+    ) -> CognitoTokens | NewPasswordChallenge:
         """ADMIN_USER_PASSWORD_AUTH with SECRET_HASH."""
         response = self._call(
             "admin_initiate_auth",
@@ -168,6 +194,7 @@ class CognitoGateway:
                 "PASSWORD": password,
                 "SECRET_HASH": self._hash(email),
             },
+            **self._context(client),
         )
         if response.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
             parameters = response.get("ChallengeParameters", {})
@@ -179,7 +206,11 @@ class CognitoGateway:
         return self._tokens(response)
 
     def set_new_password(
-        self, *, challenge: NewPasswordChallenge, new_password: str
+        self,
+        *,
+        challenge: NewPasswordChallenge,
+        new_password: str,
+        client: ClientInfo | None = None,
     ) -> CognitoTokens:
         """Answer NEW_PASSWORD_REQUIRED."""
         response = self._call(
@@ -193,12 +224,15 @@ class CognitoGateway:
                 "NEW_PASSWORD": new_password,
                 "SECRET_HASH": self._hash(challenge.username),
             },
+            **self._context(client),
         )
         if "AuthenticationResult" not in response:
             raise AuthError(AuthFailure.UNEXPECTED, str(response.get("ChallengeName")))
         return self._tokens(response)
 
-    def start_custom_auth(self, *, username: str) -> CustomChallenge:
+    def start_custom_auth(
+        self, *, username: str, client: ClientInfo | None = None
+    ) -> CustomChallenge:
         """Open a CUSTOM_AUTH round; the create trigger's nonce comes back."""
         response = self._call(
             "admin_initiate_auth",
@@ -206,13 +240,16 @@ class CognitoGateway:
             ClientId=self._pool.client_id,
             AuthFlow="CUSTOM_AUTH",
             AuthParameters={"USERNAME": username, "SECRET_HASH": self._hash(username)},
+            **self._context(client),
         )
         nonce = response.get("ChallengeParameters", {}).get("nonce")
         if response.get("ChallengeName") != "CUSTOM_CHALLENGE" or not nonce:
             raise AuthError(AuthFailure.UNEXPECTED, "no custom challenge")
         return CustomChallenge(username=username, session=response["Session"], nonce=nonce)
 
-    def answer_custom_challenge(self, *, challenge: CustomChallenge, answer: str) -> CognitoTokens:
+    def answer_custom_challenge(
+        self, *, challenge: CustomChallenge, answer: str, client: ClientInfo | None = None
+    ) -> CognitoTokens:
         """Answer the round with a signed proof; tokens only when the verify trigger agrees."""
         response = self._call(
             "admin_respond_to_auth_challenge",
@@ -225,6 +262,7 @@ class CognitoGateway:
                 "ANSWER": answer,
                 "SECRET_HASH": self._hash(challenge.username),
             },
+            **self._context(client),
         )
         if "AuthenticationResult" not in response:
             raise AuthError(AuthFailure.INVALID_CREDENTIALS, "challenge not accepted")

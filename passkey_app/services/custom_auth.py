@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 
 from lambdas.proof import KeyRing, ProofMethod, new_claims, sign_proof
+from passkey_app.services.audit import ClientInfo
 from passkey_app.services.cognito_gateway import CognitoGateway, CognitoTokens
 
 PROOF_LIFETIME_SECONDS = 30
@@ -24,10 +25,12 @@ def mint_cognito_session(
     sub: str,
     method: ProofMethod,
     credential_id: str | None = None,
+    client: ClientInfo | None = None,
     now: Callable[[], float] = time.time,
 ) -> CognitoTokens:
-    """Run the CUSTOM_AUTH round for a verified factor and return Cognito's tokens."""
-    challenge = gateway.start_custom_auth(username=username)
+    """Run the CUSTOM_AUTH round for a verified factor and return Cognito's tokens;
+    ``client`` (the person's address and browser) is passed on to Cognito."""
+    challenge = gateway.start_custom_auth(username=username, client=client)
     claims = new_claims(
         pool_id=gateway.pool.user_pool_id,
         client_id=gateway.pool.client_id,
@@ -39,4 +42,4 @@ def mint_cognito_session(
         lifetime_seconds=PROOF_LIFETIME_SECONDS,
     )
     proof = sign_proof(claims=claims, key_ring=key_ring)
-    return gateway.answer_custom_challenge(challenge=challenge, answer=proof)
+    return gateway.answer_custom_challenge(challenge=challenge, answer=proof, client=client)

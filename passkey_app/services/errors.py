@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 
 
@@ -66,16 +67,38 @@ MESSAGES: dict[AuthFailure, str] = {
 }
 
 
-class AuthError(Exception):
-    """A failure with a safe, generic message; ``detail`` is for logs, never for people."""
+def throttled_message(retry_after: int) -> str:
+    """The refusal of a limit, saying when to try again (rounded up, so never too early)."""
+    if retry_after < 60:
+        seconds = max(1, retry_after)
+        return f"Too many attempts. Try again in {seconds} second{'s' if seconds > 1 else ''}."
+    minutes = math.ceil(retry_after / 60)
+    return f"Too many attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
 
-    def __init__(self, failure: AuthFailure, detail: str = "", *, user_message: str = "") -> None:
+
+class AuthError(Exception):
+    """A failure with a safe, generic message; ``detail`` is for logs, never for people.
+    ``retry_after`` (seconds) is set on a refusal by one of the app's own limits."""
+
+    def __init__(
+        self,
+        failure: AuthFailure,
+        detail: str = "",
+        *,
+        user_message: str = "",
+        retry_after: int = 0,
+    ) -> None:
         super().__init__(f"{failure.value}: {detail}" if detail else failure.value)
         self.failure = failure
         self.detail = detail
+        self.retry_after = retry_after
         self._user_message = user_message
 
     @property
     def user_message(self) -> str:
         """The sentence to show."""
-        return self._user_message or MESSAGES[self.failure]
+        if self._user_message:
+            return self._user_message
+        if self.failure is AuthFailure.THROTTLED and self.retry_after > 0:
+            return throttled_message(self.retry_after)
+        return MESSAGES[self.failure]

@@ -36,21 +36,25 @@ from passkey_app.services.mail_templates import link_mail
 from passkey_app.services.mailer import MailNotSent, SesMailer
 from passkey_app.services.passkeys.credential_store import PasskeySummary
 from passkey_app.services.provisional import ProvisionalAccounts
-from passkey_app.services.rate_limit import RateLimit, take
 from passkey_app.services.rate_limit import prune as prune_limits
+from passkey_app.services.rate_limit import take
 from passkey_app.services.sessions import LoginSucceeded, SessionStore, SignedInUser
+from passkey_app.services.throttle import (
+    LONGEST_WINDOW,
+    MAGIC_LINKS_PER_ACCOUNT,
+    Reservation,
+    Throttle,
+)
 
 log = logging.getLogger(__name__)
 
 MAGIC_LINK_METHOD = "magic_link"
 LINK_LIFETIME = timedelta(minutes=15)
-ACCOUNT_LIMIT = RateLimit("magic-link-account", limit=1, window=timedelta(seconds=60))
-IP_LIMIT = RateLimit("magic-link-ip", limit=10, window=timedelta(minutes=15))
 # Old links and finished rate-limit windows are swept from the background work of a
 # request, at most this often: the tables stay small without a scheduler.
 SWEEP_INTERVAL = timedelta(minutes=10)
 KEEP_EXPIRED_LINKS = timedelta(days=1)
-KEEP_LIMIT_WINDOWS = timedelta(hours=1)
+KEEP_LIMIT_WINDOWS = LONGEST_WINDOW
 REQUEST_EVENT = "magic_link.request"
 REDEEM_EVENT = "magic_link.redeem"
 
@@ -128,6 +132,7 @@ class MagicLinks:
         self._runner = runner
         self._clock = clock
         self._trail = AuditTrail(engine, clock)
+        self._throttle = Throttle(engine, clock)
         self._last_sweep: datetime | None = None
 
     @property
@@ -143,9 +148,11 @@ class MagicLinks:
         if normalized is None:
             self._audit(REQUEST_EVENT, "refused", None, None, client, "invalid email")
             raise AuthError(AuthFailure.INVALID_EMAIL, "link email rejected")
-        if not take(self._engine, IP_LIMIT, subject=client.ip_address, now=self._clock()):
+        try:
+            self._throttle.link_request(client)
+        except AuthError:
             self._audit(REQUEST_EVENT, "throttled", normalized, None, client, "ip")
-            raise AuthError(AuthFailure.THROTTLED, "link requests from one address")
+            raise
         self._runner(partial(self._deliver, normalized, purpose, binding, client))
         return LinkRequested()
 
@@ -164,13 +171,11 @@ class MagicLinks:
             )
         )
 
-    def resend_confirmation(self, *, email: str, user_sub: str, client: ClientInfo) -> bool:
-        """ "Send the link again" from the account page, at most once a minute per account;
-        False when it is too soon."""
-        if not take(self._engine, ACCOUNT_LIMIT, subject=email, now=self._clock()):
-            return False
+    def resend_confirmation(self, *, email: str, user_sub: str, client: ClientInfo) -> None:
+        """ "Send the link again" from the account page, at most once a minute per account
+        (AuthError THROTTLED, saying when, otherwise)."""
+        self._throttle.reserve((MAGIC_LINKS_PER_ACCOUNT, email))
         self.send_confirmation(email=email, user_sub=user_sub, client=client)
-        return True
 
     def _sweep_if_due(self) -> None:
         now = self._clock()
@@ -189,7 +194,7 @@ class MagicLinks:
 
     def _deliver(self, email: str, purpose: LinkPurpose, binding: str, client: ClientInfo) -> None:
         self._sweep_if_due()
-        if not take(self._engine, ACCOUNT_LIMIT, subject=email, now=self._clock()):
+        if not take(self._engine, MAGIC_LINKS_PER_ACCOUNT, subject=email, now=self._clock()):
             self._audit(REQUEST_EVENT, "throttled", email, None, client, "account")
             return
         try:
@@ -280,8 +285,10 @@ class MagicLinks:
         by the prover when ``signed_in_sub`` is not the account (see ProvisionalAccounts)."""
         link = self._consume(token, binding, confirmed, client, signed_in_sub)
         created: CognitoUser | None = None
+        slot: Reservation | None = None
         try:
             if link.purpose == LinkPurpose.SIGNUP.value:
+                slot = self._throttle.signup(client)
                 created = accounts.create_user(self._engine, self._gateway, link, at=self._clock())
                 user = created
                 notice = ""
@@ -298,6 +305,8 @@ class MagicLinks:
                 notice = proof.notice
             result = self._sign_in(user, client, notice)
         except AuthError as error:
+            if slot is not None:
+                slot.give_back()
             if created is not None:
                 accounts.undo_user(self._engine, self._gateway, created)
             self._audit_link(link, "failure", client, error.detail or error.failure.value)
@@ -339,6 +348,7 @@ class MagicLinks:
             username=user.username,
             sub=user.sub,
             method=ProofMethod.MAGIC_LINK,
+            client=client,
         )
         return self._sessions.open(
             tokens=tokens, method=MAGIC_LINK_METHOD, client=client, notice=notice

@@ -19,6 +19,7 @@ from passkey_app.services.audit import AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito_gateway import CognitoGateway, NewPasswordChallenge
 from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.services.identity import normalize_email
 from passkey_app.services.passkey_naming import default_passkey_name
 from passkey_app.services.passkeys import credential_store
 from passkey_app.services.passkeys.ceremonies import PasskeyCeremonies
@@ -26,6 +27,7 @@ from passkey_app.services.passkeys.credential_store import PasskeySummary
 from passkey_app.services.passkeys.errors import PasskeyRejected
 from passkey_app.services.passkeys.results import CeremonyStart
 from passkey_app.services.sessions import SessionStore, SignedInUser
+from passkey_app.services.throttle import Throttle
 
 FRESH_LOGIN = timedelta(minutes=5)
 PROMPT_SNOOZE = timedelta(days=14)
@@ -63,6 +65,7 @@ class PasskeyAccount:
         self._sessions = sessions
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
+        self._throttle = Throttle(engine, clock)
 
     def overview(self, *, user: SignedInUser) -> PasskeyOverview:
         """The person's passkeys, and whether to offer them one."""
@@ -87,10 +90,11 @@ class PasskeyAccount:
             self._record(event_type, "refused", user, client, "login too old")
             raise AuthError(AuthFailure.REAUTHENTICATION_REQUIRED, "login too old")
 
-    def begin_add(self, *, user: SignedInUser) -> CeremonyStart:
+    def begin_add(self, *, user: SignedInUser, client: ClientInfo) -> CeremonyStart:
         """Registration options for another passkey, excluding the ones already there."""
         if self.needs_reauthentication(user=user):
             raise AuthError(AuthFailure.REAUTHENTICATION_REQUIRED, "login too old")
+        self._throttle.ceremony_start(client)
         with session_scope(self._engine) as db:
             # The row (and so the user handle) exists before the ceremony, so the handle
             # the browser signs is the one finish_add finds.
@@ -105,6 +109,7 @@ class PasskeyAccount:
             user_sub=user.sub,
             email=user.email,
             exclude_credential_ids=existing,
+            client_key=client.tab_key or None,
         )
 
     def finish_add(
@@ -196,14 +201,19 @@ class PasskeyAccount:
             credential_store.ensure_user(db, user_sub=user.sub, username=user.username, at=now)
             credential_store.snooze_prompt(db, user_sub=user.sub, until=now + PROMPT_SNOOZE)
 
-    def reauthentication_options(self, *, user: SignedInUser) -> CeremonyStart | None:
+    def reauthentication_options(
+        self, *, user: SignedInUser, client: ClientInfo
+    ) -> CeremonyStart | None:
         """Passkey options bound to this person, or None when only a password can confirm."""
+        self._throttle.ceremony_start(client)
         with session_scope(self._engine) as db:
             credential_ids = credential_store.credential_ids(db, user.sub)
         if not credential_ids:
             return None
         return self._ceremonies.authentication_options(
-            user_sub=user.sub, allow_credential_ids=credential_ids
+            user_sub=user.sub,
+            allow_credential_ids=credential_ids,
+            client_key=client.tab_key or None,
         )
 
     def confirm_with_passkey(
@@ -230,9 +240,17 @@ class PasskeyAccount:
     def confirm_with_password(
         self, *, user: SignedInUser, session_id: str, password: str, client: ClientInfo
     ) -> None:
-        """The person's Cognito password makes their login fresh again."""
+        """The person's Cognito password makes their login fresh again. Wrong passwords
+        count against the same limits as at sign-in."""
+        email = normalize_email(user.email) or user.email
         try:
-            result = self._gateway.password_auth(email=user.email, password=password)
+            result = self._throttle.password_attempt(
+                email=email,
+                client=client,
+                attempt=lambda: self._gateway.password_auth(
+                    email=user.email, password=password, client=client
+                ),
+            )
         except AuthError as error:
             self._record("reauth.password", "failure", user, client, error.failure.value)
             raise

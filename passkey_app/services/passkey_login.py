@@ -23,6 +23,7 @@ from passkey_app.services.passkeys.ceremonies import PasskeyCeremonies
 from passkey_app.services.passkeys.errors import PasskeyRejected
 from passkey_app.services.passkeys.results import CeremonyStart
 from passkey_app.services.sessions import LoginSucceeded, SessionStore
+from passkey_app.services.throttle import Throttle
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,11 @@ class PasskeyLogin:
         self._key_ring = key_ring
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
+        self._throttle = Throttle(engine, clock)
 
-    def step_for_email(self, *, email: str) -> PasskeyStep | PasswordStep:
-        """What the email-first form shows next for this address.
+    def step_for_email(self, *, email: str, client: ClientInfo) -> PasskeyStep | PasswordStep:
+        """What the email-first form shows next for this address. Every address counts as
+        a ceremony start, before the lookup, so a refusal cannot tell who has passkeys.
 
         Every path does the same work (the directory lookup, the same two queries, a
         challenge issued and options built), so the answer takes the same time whether
@@ -69,6 +72,7 @@ class PasskeyLogin:
         normalized = normalize_email(email)
         if normalized is None:
             raise AuthError(AuthFailure.INVALID_EMAIL, "login email rejected")
+        self._throttle.ceremony_start(client)
         user = self._gateway.find_user(email=normalized)
         sub = user.sub if user is not None and user.enabled else ""
         with session_scope(self._engine) as db:
@@ -76,15 +80,20 @@ class PasskeyLogin:
             credential_ids = credential_store.credential_ids(db, sub)
         passkey_step = owner is not None and bool(credential_ids)
         ceremony = self._ceremonies.authentication_options(
-            user_sub=sub if passkey_step else None, allow_credential_ids=credential_ids
+            user_sub=sub if passkey_step else None,
+            allow_credential_ids=credential_ids,
+            client_key=client.tab_key or None,
         )
         if owner is None or not passkey_step:
             return PasswordStep()
         return PasskeyStep(ceremony=ceremony, password_fallback=not owner.created_by_passkey)
 
-    def discoverable_options(self) -> CeremonyStart:
+    def discoverable_options(self, *, client: ClientInfo) -> CeremonyStart:
         """Options for "Sign in with a passkey" and for autofill: no user named yet."""
-        return self._ceremonies.authentication_options(user_sub=None, allow_credential_ids=())
+        self._throttle.ceremony_start(client)
+        return self._ceremonies.authentication_options(
+            user_sub=None, allow_credential_ids=(), client_key=client.tab_key or None
+        )
 
     def finish(self, *, handle: str, response: object, client: ClientInfo) -> LoginSucceeded:
         """Verify the assertion, mint the Cognito session, open the browser session."""
@@ -107,6 +116,7 @@ class PasskeyLogin:
                 sub=verified.user_sub,
                 method=ProofMethod.PASSKEY,
                 credential_id=verified.credential_id,
+                client=client,
             )
             result = self._sessions.open(tokens=tokens, method="passkey", client=client)
         except AuthError as error:

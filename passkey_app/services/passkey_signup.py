@@ -32,6 +32,7 @@ from passkey_app.services.passkeys.ceremonies import PasskeyCeremonies
 from passkey_app.services.passkeys.errors import PasskeyRejected
 from passkey_app.services.passkeys.results import CeremonyStart, NewPasskey
 from passkey_app.services.sessions import LoginSucceeded, SessionStore
+from passkey_app.services.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -87,18 +88,21 @@ class PasskeySignup:
         self._policy = policy
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
+        self._throttle = Throttle(engine, clock)
 
-    def begin(self, *, email: str) -> CeremonyStart:
+    def begin(self, *, email: str, client: ClientInfo) -> CeremonyStart:
         """Registration options for a new account. Every valid email gets the same answer."""
         normalized = normalize_email(email)
         if normalized is None:
             raise AuthError(AuthFailure.INVALID_EMAIL, "signup email rejected")
+        self._throttle.ceremony_start(client)
         return self._ceremonies.registration_options(
             user_handle=credential_store.new_user_handle(),
             user_name=normalized,
             display_name=normalized,
             user_sub=None,
             email=normalized,
+            client_key=client.tab_key or None,
         )
 
     def finish(self, *, handle: str, response: object, client: ClientInfo) -> LoginSucceeded:
@@ -112,12 +116,18 @@ class PasskeySignup:
             raise
         email = passkey.email or ""
         try:
+            slot = self._throttle.signup(client)
+        except AuthError:
+            self._audit.write("signup.passkey", "throttled", client, email=email, detail="ip")
+            raise
+        try:
             user = self._gateway.create_passkey_user(
                 email=email,
                 password=random_password(),
                 email_verified=self._policy.mark_email_verified,
             )
         except AuthError as error:
+            slot.give_back()
             self._audit.write(
                 "signup.passkey", "failure", client, email=email, detail=error.failure.value
             )
@@ -127,6 +137,7 @@ class PasskeySignup:
         try:
             result = self._complete(user, passkey, client)
         except Exception as error:
+            slot.give_back()
             self._undo(user)
             detail = (
                 error.reason.value if isinstance(error, PasskeyRejected) else type(error).__name__
@@ -180,6 +191,7 @@ class PasskeySignup:
             sub=user.sub,
             method=ProofMethod.PASSKEY,
             credential_id=passkey.credential_id,
+            client=client,
         )
         result = self._sessions.open(tokens=tokens, method="passkey", client=client)
         self._audit.write("signup.passkey", "success", client, email=user.email, user_sub=user.sub)

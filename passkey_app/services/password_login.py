@@ -16,6 +16,7 @@ from passkey_app.services.cognito_gateway import (
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.identity import MAX_PASSWORD_LENGTH, normalize_email
 from passkey_app.services.sessions import LoginSucceeded, SessionStore
+from passkey_app.services.throttle import Throttle
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,13 @@ class PasswordLogin:
         self._sessions = sessions
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
+        self._throttle = Throttle(engine, clock)
 
     def login(
         self, *, email: str, password: str, client: ClientInfo
     ) -> LoginSucceeded | NewPasswordNeeded:
-        """Check the password; the same failure for an unknown email and a wrong password."""
+        """Check the password; the same failure for an unknown email and a wrong password,
+        and the same refusal once either has had too many wrong passwords."""
         normalized = normalize_email(email)
         if normalized is None or not password or len(password) > MAX_PASSWORD_LENGTH:
             self._audit.write(
@@ -53,7 +56,13 @@ class PasswordLogin:
             )
             raise AuthError(AuthFailure.INVALID_CREDENTIALS, "input rejected")
         try:
-            result = self._gateway.password_auth(email=normalized, password=password)
+            result = self._throttle.password_attempt(
+                email=normalized,
+                client=client,
+                attempt=lambda: self._gateway.password_auth(
+                    email=normalized, password=password, client=client
+                ),
+            )
         except AuthError as error:
             self._audit.write(
                 "login.password", "failure", client, email=normalized, detail=error.failure.value
@@ -78,7 +87,9 @@ class PasswordLogin:
         if not new_password or len(new_password) > MAX_PASSWORD_LENGTH:
             raise AuthError(AuthFailure.INVALID_NEW_PASSWORD, "input rejected")
         try:
-            tokens = self._gateway.set_new_password(challenge=challenge, new_password=new_password)
+            tokens = self._gateway.set_new_password(
+                challenge=challenge, new_password=new_password, client=client
+            )
         except AuthError as error:
             self._audit.write(
                 "password.change", "failure", client, email=email, detail=error.failure.value

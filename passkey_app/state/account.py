@@ -10,7 +10,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from passkey_app import routes
-from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.services.errors import AuthError
 from passkey_app.state.session import SessionState
 
 METHOD_LABELS = {"password": "Password", "passkey": "Passkey", "magic_link": "Email link"}
@@ -74,12 +74,13 @@ class AccountState(SessionState):
         user = await self._current_user()
         if user is None:
             return rx.redirect(routes.LOGIN)
-        sent = await asyncio.to_thread(
-            self._services().magic_links.resend_confirmation,
-            email=user.email,
-            user_sub=user.sub,
-            client=self._client(),
-        )
-        if not sent:
-            return rx.toast.error(AuthError(AuthFailure.THROTTLED).user_message)
+        try:
+            await asyncio.to_thread(
+                self._services().magic_links.resend_confirmation,
+                email=user.email,
+                user_sub=user.sub,
+                client=self._client(),
+            )
+        except AuthError as error:
+            return rx.toast.error(error.user_message)
         return rx.toast.success(CONFIRMATION_SENT)

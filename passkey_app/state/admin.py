@@ -15,6 +15,7 @@ from reflex.event import EventSpec
 from passkey_app import routes
 from passkey_app.services.admin.errors import AdminError, AdminFailure
 from passkey_app.services.admin.service import AdminService
+from passkey_app.services.errors import AuthError
 from passkey_app.services.sessions import SignedInUser
 from passkey_app.state.session import SessionState
 
@@ -64,12 +65,16 @@ class AdminState(SessionState):
         service = self._admin_service()
         if not await asyncio.to_thread(service.needs_reauthentication, user):
             return True
-        await self._prepare_reauth(user)
         self.reauth_error, self.reauth_open = "", True
+        await self._prepare_reauth(user)
         return False
 
     async def _prepare_reauth(self, user: SignedInUser) -> None:
-        self._reauth_handle, self.reauth_js = await self._reauth_ceremony(user)
+        try:
+            self._reauth_handle, self.reauth_js = await self._reauth_ceremony(user)
+        except AuthError as error:
+            self._reauth_handle, self.reauth_js = "", ""
+            self.reauth_error = error.user_message
 
     @rx.event
     async def close_reauth(self, value: bool = False) -> None:

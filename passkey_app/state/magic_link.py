@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
@@ -16,7 +16,7 @@ from reflex.event import EventSpec
 
 from passkey_app import routes
 from passkey_app.api_magic_links import binding_cookie_name, token_cookie_name
-from passkey_app.services.errors import MESSAGES, AuthError, AuthFailure
+from passkey_app.services.errors import MESSAGES, AuthError, AuthFailure, throttled_message
 from passkey_app.services.identity import normalize_email
 from passkey_app.services.magic_links import ConfirmationRequired, EmailConfirmed, LinkStatus
 from passkey_app.state.session import SessionState, handoff_script
@@ -28,6 +28,7 @@ LANDING_CONFIRM = "confirm"
 LANDING_INVALID = "invalid"
 LANDING_SIGNING_IN = "signing_in"
 EMAIL_CONFIRMED = "Email confirmed. Thanks!"
+MAX_RETRY_SECONDS = 24 * 3600
 
 
 def request_link_script(api_url: str, *, email: str, purpose: str) -> str:
@@ -36,6 +37,19 @@ def request_link_script(api_url: str, *, email: str, purpose: str) -> str:
     url = f"{api_url.rstrip('/')}{routes.API_MAGIC_LINK_REQUEST}"
     fields = {"email": email, "purpose": purpose}
     return f"window.passkeyApp.postNavigate({json.dumps(url)}, {json.dumps(fields)})"
+
+
+def sent_page_problem(query: Mapping[str, str]) -> str:
+    """The sentence for the ``problem`` the request route put in the address: for a
+    refusal by a limit, with when to try again (``retry``, seconds). Anyone can edit the
+    address, so only known problems and sane waits are shown."""
+    raw = query.get("problem", "")
+    failure = next((f for f in AuthFailure if f.value == raw), None)
+    retry = query.get("retry", "")
+    wait = int(retry) if retry.isascii() and retry.isdigit() and len(retry) <= 6 else 0
+    if failure is AuthFailure.THROTTLED and 0 < wait <= MAX_RETRY_SECONDS:
+        return throttled_message(wait)
+    return MESSAGES[failure] if failure else ""
 
 
 class MagicLinkSignupState(SessionState):
@@ -63,9 +77,7 @@ class MagicLinkSentState(SessionState):
     @rx.event
     def on_load(self) -> None:
         """Read the outcome the request route put in the address."""
-        raw = self.router.url.query_parameters.get("problem", "")
-        failure = next((f for f in AuthFailure if f.value == raw), None)
-        self.problem = MESSAGES[failure] if failure else ""
+        self.problem = sent_page_problem(self.router.url.query_parameters)
 
 
 class MagicLinkLandingState(SessionState):

@@ -76,7 +76,9 @@ class PasskeyLoginState(LoginState):
         yield None
         try:
             step = await asyncio.to_thread(
-                self._services().passkey_login.step_for_email, email=str(form.get("email", ""))
+                self._services().passkey_login.step_for_email,
+                email=str(form.get("email", "")),
+                client=self._client(),
             )
         except AuthError as error:
             self.busy, self.error = False, error.user_message
@@ -158,14 +160,21 @@ class PasskeyLoginState(LoginState):
 
     async def _prepare_discoverable(self) -> None:
         login = self._services().passkey_login
-        ceremony = await asyncio.to_thread(login.discoverable_options)
+        try:
+            ceremony = await asyncio.to_thread(login.discoverable_options, client=self._client())
+        except AuthError as error:
+            self._discoverable_handle, self.discoverable_js = "", ""
+            self.error = error.user_message
+            return
         self._discoverable_handle = ceremony.handle
         self.discoverable_js = browser_call("authenticate", ceremony.options)
 
     async def _prepare_for_email(self) -> None:
         try:
             step = await asyncio.to_thread(
-                self._services().passkey_login.step_for_email, email=self.email
+                self._services().passkey_login.step_for_email,
+                email=self.email,
+                client=self._client(),
             )
         except AuthError:
             return
@@ -173,9 +182,13 @@ class PasskeyLoginState(LoginState):
             self._handle = step.ceremony.handle
             self.passkey_js = browser_call("authenticate", step.ceremony.options)
 
-    async def _autofill(self) -> EventSpec:
+    async def _autofill(self) -> EventSpec | None:
         login = self._services().passkey_login
-        ceremony = await asyncio.to_thread(login.discoverable_options)
+        try:
+            ceremony = await asyncio.to_thread(login.discoverable_options, client=self._client())
+        except AuthError as error:
+            self.error = error.user_message
+            return None
         self._autofill_handle = ceremony.handle
         # No callback: a pending conditional request must not hold Reflex's event queue.
         # The hidden AUTOFILL_DONE_ID button reports the outcome (see assets/passkeys.js).

@@ -142,7 +142,11 @@ class PasskeysState(SessionState):
         self.register_js, self._handle = "", ""
         if account.needs_reauthentication(user=user):
             return
-        ceremony = await asyncio.to_thread(account.begin_add, user=user)
+        try:
+            ceremony = await asyncio.to_thread(account.begin_add, user=user, client=self._client())
+        except AuthError as error:
+            self.error = error.user_message
+            return
         self._handle = ceremony.handle
         self.register_js = browser_call("register", ceremony.options)
 
@@ -227,7 +231,11 @@ class PasskeysState(SessionState):
         return False
 
     async def _prepare_reauth(self, user: SignedInUser) -> None:
-        self._reauth_handle, self.reauth_js = await self._reauth_ceremony(user)
+        try:
+            self._reauth_handle, self.reauth_js = await self._reauth_ceremony(user)
+        except AuthError as error:
+            self._reauth_handle, self.reauth_js = "", ""
+            self.reauth_error = error.user_message
 
     @rx.event
     def set_reauth_open(self, value: bool) -> None:

@@ -8,12 +8,15 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 import reflex as rx
+from reflex.istate.data import RouterData
 
 from passkey_app import routes
-from passkey_app.services.audit import ClientInfo
+from passkey_app.services.audit import MAX_USER_AGENT, ClientInfo
+from passkey_app.services.client_address import client_ip, tab_key
 from passkey_app.services.container import Services, get_services
 from passkey_app.services.errors import AuthError
 from passkey_app.services.sessions import SignedInUser
+from passkey_app.settings import Settings
 from passkey_app.state.ceremony import browser_call, read_outcome
 
 
@@ -21,6 +24,22 @@ def handoff_script(api_url: str, code: str) -> str:
     """JS that posts the handoff code to the cookie route in a full page navigation."""
     url = f"{api_url.rstrip('/')}{routes.API_SESSION_ACTIVATE}"
     return f"window.passkeyApp.postNavigate({json.dumps(url)}, {json.dumps({'code': code})})"
+
+
+def client_from_router(router: RouterData, settings: Settings) -> ClientInfo:
+    """Who sent an event: the websocket's peer, or behind a trusted proxy the client named
+    by its handshake's X-Forwarded-For (Reflex's own ``trusted_proxy_hops`` stays 0, so
+    ``client_ip`` is the peer); the user agent; the tab, hashed; the page."""
+    return ClientInfo(
+        ip_address=client_ip(
+            peer=router.session.client_ip or "",
+            forwarded_for=router.headers.raw_headers.get("x-forwarded-for", ""),
+            trusted_proxies=settings.trusted_proxy_networks,
+        ),
+        user_agent=(router.headers.user_agent or "")[:MAX_USER_AGENT],
+        tab_key=tab_key(router.session.client_token),
+        path=router.url.path,
+    )
 
 
 class SessionState(rx.State):
@@ -40,10 +59,7 @@ class SessionState(rx.State):
         return morsel.value if morsel else ""
 
     def _client(self) -> ClientInfo:
-        return ClientInfo(
-            ip_address=self.router.session.client_ip or "",
-            user_agent=(self.router.headers.user_agent or "")[:512],
-        )
+        return client_from_router(self.router, self._services().settings)
 
     async def _current_user(self) -> SignedInUser | None:
         session_id = self._session_id()
@@ -53,9 +69,12 @@ class SessionState(rx.State):
 
     async def _reauth_ceremony(self, user: SignedInUser) -> tuple[str, str]:
         """(handle, JS) for confirming with one of the person's passkeys; ("", "") when
-        they have none and only the password can confirm."""
+        they have none and only the password can confirm. AuthError (THROTTLED) when this
+        tab or address started too many ceremonies."""
         account = self._services().passkey_account
-        ceremony = await asyncio.to_thread(account.reauthentication_options, user=user)
+        ceremony = await asyncio.to_thread(
+            account.reauthentication_options, user=user, client=self._client()
+        )
         if ceremony is None:
             return "", ""
         return ceremony.handle, browser_call("authenticate", ceremony.options)

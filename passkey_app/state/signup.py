@@ -63,7 +63,9 @@ class SignupState(SessionState):
         self.busy, self.error = True, ""
         try:
             ceremony = await asyncio.to_thread(
-                self._services().passkey_signup.begin, email=str(form.get("email", ""))
+                self._services().passkey_signup.begin,
+                email=str(form.get("email", "")),
+                client=self._client(),
             )
         except AuthError as error:
             self.busy, self.error = False, error.user_message
@@ -128,7 +130,7 @@ class SignupState(SessionState):
             return
         try:
             ceremony = await asyncio.to_thread(
-                self._services().passkey_signup.begin, email=self.email
+                self._services().passkey_signup.begin, email=self.email, client=self._client()
             )
         except AuthError as error:
             self.error = error.user_message

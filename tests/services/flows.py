@@ -17,7 +17,7 @@ CLIENT = ClientInfo(ip_address="203.0.113.7", user_agent="pytest")
 
 def sign_up(services: Services, authenticator: SoftAuthenticator, email: str) -> LoginSucceeded:
     """Passkey-first sign-up, start to finish."""
-    ceremony = services.passkey_signup.begin(email=email)
+    ceremony = services.passkey_signup.begin(email=email, client=CLIENT)
     _, response = authenticator.create(ceremony.options)
     return services.passkey_signup.finish(handle=ceremony.handle, response=response, client=CLIENT)
 

@@ -264,7 +264,7 @@ def test_the_policy_also_holds_when_a_passkey_is_added_after_the_mail(
     assert isinstance(login, LoginSucceeded)
     _, bob = session_of(services, login)
     device = SoftAuthenticator()
-    ceremony = services.passkey_account.begin_add(user=bob)
+    ceremony = services.passkey_account.begin_add(user=bob, client=CLIENT)
     _, response = device.create(ceremony.options)
     services.passkey_account.finish_add(
         user=bob, handle=ceremony.handle, response=response, client=CLIENT

@@ -28,7 +28,7 @@ def _password_session(services: Services, cognito: CognitoFixture) -> tuple[str,
 
 
 def _add(services: Services, user: SignedInUser, device: SoftAuthenticator) -> None:
-    ceremony = services.passkey_account.begin_add(user=user)
+    ceremony = services.passkey_account.begin_add(user=user, client=CLIENT)
     _, response = device.create(ceremony.options)
     services.passkey_account.finish_add(
         user=user, handle=ceremony.handle, response=response, client=CLIENT
@@ -73,7 +73,7 @@ def test_adding_a_passkey_needs_a_login_younger_than_five_minutes(
     session_id, user = _password_session(services, cognito)
     stale = _account_at(services, datetime.now(UTC) + timedelta(minutes=6))
     with pytest.raises(AuthError) as raised:
-        stale.begin_add(user=user)
+        stale.begin_add(user=user, client=CLIENT)
     assert raised.value.failure is AuthFailure.REAUTHENTICATION_REQUIRED
 
     with pytest.raises(AuthError) as wrong:
@@ -96,7 +96,7 @@ def test_adding_a_passkey_needs_a_login_younger_than_five_minutes(
 def test_a_passkey_confirms_it_is_the_same_person(services: Services) -> None:
     device = SoftAuthenticator()
     session_id, user = session_of(services, sign_up(services, device, "pat@example.com"))
-    ceremony = services.passkey_account.reauthentication_options(user=user)
+    ceremony = services.passkey_account.reauthentication_options(user=user, client=CLIENT)
     assert ceremony is not None
     services.passkey_account.confirm_with_passkey(
         user=user,
@@ -114,7 +114,7 @@ def test_the_same_authenticator_cannot_register_twice(
     _, user = _password_session(services, cognito)
     device = SoftAuthenticator()
     _add(services, user, device)
-    ceremony = services.passkey_account.begin_add(user=user)
+    ceremony = services.passkey_account.begin_add(user=user, client=CLIENT)
     excluded = [item["id"] for item in ceremony.options["excludeCredentials"]]
     assert excluded == [device.credentials[0].id]
     _, response = device.create(ceremony.options, credential_id=device.credentials[0].credential_id)
@@ -204,7 +204,7 @@ def test_freshness_is_checked_again_when_the_add_ceremony_finishes(
     services: Services, cognito: CognitoFixture
 ) -> None:
     _, user = _password_session(services, cognito)
-    ceremony = services.passkey_account.begin_add(user=user)
+    ceremony = services.passkey_account.begin_add(user=user, client=CLIENT)
     _, response = SoftAuthenticator().create(ceremony.options)
     late = _account_at(services, datetime.now(UTC) + timedelta(minutes=5, seconds=30))
     with pytest.raises(AuthError) as refused:

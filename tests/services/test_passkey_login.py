@@ -25,14 +25,20 @@ def authenticator(services: Services) -> SoftAuthenticator:
 
 
 def test_unknown_and_password_users_get_the_same_password_step(services: Services) -> None:
-    assert services.passkey_login.step_for_email(email="nobody@example.com") == PasswordStep()
-    assert services.passkey_login.step_for_email(email="alice@example.com") == PasswordStep()
+    assert (
+        services.passkey_login.step_for_email(email="nobody@example.com", client=CLIENT)
+        == PasswordStep()
+    )
+    assert (
+        services.passkey_login.step_for_email(email="alice@example.com", client=CLIENT)
+        == PasswordStep()
+    )
 
 
 def test_a_passkey_user_gets_their_passkeys_and_no_password(
     services: Services, authenticator: SoftAuthenticator
 ) -> None:
-    step = services.passkey_login.step_for_email(email=" Pat@Example.com ")
+    step = services.passkey_login.step_for_email(email=" Pat@Example.com ", client=CLIENT)
     assert isinstance(step, PasskeyStep)
     assert step.password_fallback is False
     allowed = [item["id"] for item in step.ceremony.options["allowCredentials"]]
@@ -40,7 +46,7 @@ def test_a_passkey_user_gets_their_passkeys_and_no_password(
 
 
 def test_email_first_sign_in(services: Services, authenticator: SoftAuthenticator) -> None:
-    step = services.passkey_login.step_for_email(email=PASSKEY_USER)
+    step = services.passkey_login.step_for_email(email=PASSKEY_USER, client=CLIENT)
     assert isinstance(step, PasskeyStep)
     response = authenticator.get(step.ceremony.options)
     login = services.passkey_login.finish(
@@ -53,7 +59,7 @@ def test_email_first_sign_in(services: Services, authenticator: SoftAuthenticato
 
 
 def test_usernameless_sign_in(services: Services, authenticator: SoftAuthenticator) -> None:
-    ceremony = services.passkey_login.discoverable_options()
+    ceremony = services.passkey_login.discoverable_options(client=CLIENT)
     assert ceremony.options.get("allowCredentials", []) == []
     response = authenticator.get(ceremony.options)
     login = services.passkey_login.finish(handle=ceremony.handle, response=response, client=CLIENT)
@@ -63,7 +69,7 @@ def test_usernameless_sign_in(services: Services, authenticator: SoftAuthenticat
 def test_a_replayed_assertion_is_refused_and_audited(
     services: Services, authenticator: SoftAuthenticator
 ) -> None:
-    ceremony = services.passkey_login.discoverable_options()
+    ceremony = services.passkey_login.discoverable_options(client=CLIENT)
     response = authenticator.get(ceremony.options)
     services.passkey_login.finish(handle=ceremony.handle, response=response, client=CLIENT)
     with pytest.raises(PasskeyRejected) as raised:
@@ -77,7 +83,7 @@ def test_another_users_passkey_cannot_answer_an_email_first_challenge(
 ) -> None:
     other_device = SoftAuthenticator()
     sign_up(services, other_device, "mallory@example.com")
-    step = services.passkey_login.step_for_email(email=PASSKEY_USER)
+    step = services.passkey_login.step_for_email(email=PASSKEY_USER, client=CLIENT)
     assert isinstance(step, PasskeyStep)
     response = other_device.get(step.ceremony.options)
     with pytest.raises(PasskeyRejected) as raised:
@@ -86,7 +92,7 @@ def test_another_users_passkey_cannot_answer_an_email_first_challenge(
 
 
 def _finish_with_counter(services: Services, device: SoftAuthenticator, count: int) -> None:
-    ceremony = services.passkey_login.discoverable_options()
+    ceremony = services.passkey_login.discoverable_options(client=CLIENT)
     response = device.get(ceremony.options, sign_count=count)
     services.passkey_login.finish(handle=ceremony.handle, response=response, client=CLIENT)
 
@@ -121,5 +127,5 @@ def test_the_email_step_does_the_same_work_for_every_kind_of_address(
         ("nobody@example.com", PasswordStep),
     ):
         before = _challenge_rows(services)
-        assert isinstance(services.passkey_login.step_for_email(email=email), step)
+        assert isinstance(services.passkey_login.step_for_email(email=email, client=CLIENT), step)
         assert _challenge_rows(services) == before + 1

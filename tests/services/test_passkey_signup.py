@@ -76,7 +76,7 @@ def test_an_existing_email_takes_no_account_and_leaves_nothing(
 def test_a_rejected_passkey_creates_no_cognito_user(
     services: Services, cognito: CognitoFixture
 ) -> None:
-    ceremony = services.passkey_signup.begin(email=NEW)
+    ceremony = services.passkey_signup.begin(email=NEW, client=CLIENT)
     _, response = SoftAuthenticator().create(ceremony.options, uv=False)
     with pytest.raises(PasskeyRejected) as raised:
         services.passkey_signup.finish(handle=ceremony.handle, response=response, client=CLIENT)
@@ -101,7 +101,7 @@ def test_a_failed_session_mint_undoes_the_cognito_user_and_the_passkey(
 
 
 def test_a_sign_up_challenge_is_single_use(services: Services) -> None:
-    ceremony = services.passkey_signup.begin(email=NEW)
+    ceremony = services.passkey_signup.begin(email=NEW, client=CLIENT)
     _, response = SoftAuthenticator().create(ceremony.options)
     services.passkey_signup.finish(handle=ceremony.handle, response=response, client=CLIENT)
     with pytest.raises(PasskeyRejected) as raised:
@@ -111,5 +111,5 @@ def test_a_sign_up_challenge_is_single_use(services: Services) -> None:
 
 def test_an_invalid_email_is_refused_before_any_ceremony(services: Services) -> None:
     with pytest.raises(AuthError) as raised:
-        services.passkey_signup.begin(email="not an email")
+        services.passkey_signup.begin(email="not an email", client=CLIENT)
     assert raised.value.failure is AuthFailure.INVALID_EMAIL

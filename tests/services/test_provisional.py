@@ -125,7 +125,7 @@ def _assert_the_stranger_is_locked_out(
     assert svc.sessions.current(session_id) is None
     with pytest.raises(AuthError):
         svc.gateway.refresh(username=VICTIM, refresh_token=refresh_token)
-    ceremony = svc.passkey_login.discoverable_options()
+    ceremony = svc.passkey_login.discoverable_options(client=CLIENT)
     with pytest.raises(PasskeyRejected) as refused:
         svc.passkey_login.finish(
             handle=ceremony.handle, response=stranger.get(ceremony.options), client=CLIENT

@@ -89,10 +89,12 @@ class PasskeyCeremonies:
         user_sub: str | None,
         email: str | None,
         exclude_credential_ids: Sequence[str] = (),
+        client_key: str | None = None,
     ) -> CeremonyStart:
         """Options for ``navigator.credentials.create()``: a discoverable, user-verified
         passkey with no attestation. ``user_handle`` is the user's base64url WebAuthn handle
-        (stored later by ensure_user); ``user_sub`` is None during sign-up. Ids that are not
+        (stored later by ensure_user); ``user_sub`` is None during sign-up; ``client_key``
+        is the asking tab's key (its live challenges are capped). Ids that are not
         base64url are a ValueError (a caller's bug, not bad input)."""
         user_id = b64url_decode(user_handle)
         exclude = _descriptors(exclude_credential_ids)
@@ -101,6 +103,7 @@ class PasskeyCeremonies:
             user_sub=user_sub,
             user_handle=user_handle,
             email=email,
+            client_key=client_key,
         )
         options = generate_registration_options(
             rp_id=self._rp.rp_id,
@@ -142,12 +145,18 @@ class PasskeyCeremonies:
             )
 
     def authentication_options(
-        self, *, user_sub: str | None, allow_credential_ids: Sequence[str] = ()
+        self,
+        *,
+        user_sub: str | None,
+        allow_credential_ids: Sequence[str] = (),
+        client_key: str | None = None,
     ) -> CeremonyStart:
         """Options for ``navigator.credentials.get()``. With no user (and an empty allow
         list) any discoverable passkey may answer: usernameless login and autofill."""
         allow = _descriptors(allow_credential_ids)
-        issued = self._challenges.issue(purpose=ChallengePurpose.AUTHENTICATE, user_sub=user_sub)
+        issued = self._challenges.issue(
+            purpose=ChallengePurpose.AUTHENTICATE, user_sub=user_sub, client_key=client_key
+        )
         options = generate_authentication_options(
             rp_id=self._rp.rp_id,
             challenge=issued.challenge,

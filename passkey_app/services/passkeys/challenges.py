@@ -2,7 +2,8 @@
 
 The UI keeps the handle in its server-side state; the database keeps only its SHA-256,
 the challenge bytes and who the ceremony is for. Consuming is one conditional UPDATE,
-so two concurrent attempts with the same handle cannot both succeed.
+so two concurrent attempts with the same handle cannot both succeed. A browser tab
+holds at most a few live challenges: issuing one more evicts its oldest.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlmodel import select
 from passkey_app.db import session_scope
 from passkey_app.models import WebAuthnChallenge
 from passkey_app.services.clock import Clock, as_utc, system_clock
+from passkey_app.services.throttle import LIVE_CHALLENGES_PER_TAB
 
 CHALLENGE_BYTES = 32
 MAX_HANDLE_LENGTH = 128
@@ -69,10 +71,12 @@ class ChallengeStore:
         *,
         clock: Clock = system_clock,
         lifetime: timedelta = timedelta(minutes=5),
+        live_per_tab: int = LIVE_CHALLENGES_PER_TAB,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self.lifetime = lifetime
+        self.live_per_tab = live_per_tab
         self._last_purge: datetime | None = None
 
     def issue(
@@ -82,9 +86,19 @@ class ChallengeStore:
         user_sub: str | None = None,
         user_handle: str | None = None,
         email: str | None = None,
+        client_key: str | None = None,
     ) -> IssuedChallenge:
         """Store a new random challenge for ``purpose``; return it with its handle.
-        Expired challenges are swept away here too, at most once a minute."""
+        Expired challenges are swept away here too, at most once a minute.
+
+        With ``client_key`` (the asking tab), the tab keeps only its newest
+        ``live_per_tab`` live challenges: older ones are deleted. Evicting rather than
+        refusing, because a page replaces the handles it holds without using them (the
+        account page prepares a new registration after every change; a cancelled autofill
+        leaves its challenge behind), so a refusal would break a page in normal use, while
+        the newest few are all a page ever holds at once: the sign-in page holds three (the
+        button, autofill and the email step's), the account page two (add, confirm).
+        Refusals come from the start limits (services.throttle) instead."""
         now = self._clock()
         if self._last_purge is None or now - self._last_purge >= PURGE_INTERVAL:
             self._last_purge = now
@@ -103,9 +117,29 @@ class ChallengeStore:
                     email=email,
                     created_at=now,
                     expires_at=now + self.lifetime,
+                    client_key=client_key,
                 )
             )
+        if client_key:
+            self._evict_beyond_cap(client_key, now)
         return issued
+
+    def _evict_beyond_cap(self, client_key: str, now: datetime) -> None:
+        """Delete the tab's live challenges older than its newest ``live_per_tab``. Run
+        after the new row is committed, so of concurrent issues the last to run sees all."""
+        live = (
+            select(WebAuthnChallenge.id)
+            .where(WebAuthnChallenge.client_key == client_key)
+            .where(WebAuthnChallenge.consumed_at.is_(None))  # type: ignore[union-attr]
+            .where(WebAuthnChallenge.expires_at > now)
+            .order_by(WebAuthnChallenge.id.desc())  # type: ignore[union-attr]
+            .offset(self.live_per_tab)
+        )
+        with session_scope(self._engine) as db:
+            stale = list(db.exec(live).all())
+            if stale:
+                evict = WebAuthnChallenge.id.in_(stale)  # type: ignore[union-attr]
+                db.execute(delete(WebAuthnChallenge).where(evict))
 
     def consume(self, *, handle: str, purpose: ChallengePurpose) -> StoredChallenge | None:
         """Use up the challenge behind ``handle``; None when unknown, used, expired or for

@@ -102,3 +102,27 @@ def test_issuing_sweeps_expired_challenges_at_most_once_a_minute(world: PasskeyW
     world.clock.advance(timedelta(seconds=30))
     world.challenges.issue(purpose=AUTHENTICATE)  # 5:40: sweep removes the first one
     assert _stored(world) == 3
+
+
+def test_a_tab_keeps_only_its_five_newest_live_challenges(world: PasskeyWorld) -> None:
+    store = world.challenges
+    tab = [store.issue(purpose=AUTHENTICATE, client_key="tab-a") for _ in range(6)]
+    other = store.issue(purpose=AUTHENTICATE, client_key="tab-b")
+    untracked = store.issue(purpose=AUTHENTICATE)
+    with Session(world.engine) as db:
+        assert len(db.exec(select(WebAuthnChallenge)).all()) == 7
+    assert store.consume(handle=tab[0].handle, purpose=AUTHENTICATE) is None
+    for kept in (*tab[1:], other, untracked):
+        assert store.consume(handle=kept.handle, purpose=AUTHENTICATE) is not None
+
+
+def test_used_and_expired_challenges_do_not_count_against_the_tab(world: PasskeyWorld) -> None:
+    store = world.challenges
+    for _ in range(5):
+        used = store.issue(purpose=REGISTER, client_key="tab-a")
+        assert store.consume(handle=used.handle, purpose=REGISTER) is not None
+    store.issue(purpose=REGISTER, client_key="tab-a")
+    world.clock.advance(timedelta(minutes=5))
+    fresh = [store.issue(purpose=REGISTER, client_key="tab-a") for _ in range(5)]
+    for live in fresh:
+        assert store.consume(handle=live.handle, purpose=REGISTER) is not None

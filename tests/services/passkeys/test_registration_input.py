@@ -167,7 +167,7 @@ def test_adding_a_mislabelled_passkey_on_the_account_page_stores_nothing(
     )
     assert not isinstance(login, NewPasswordNeeded)
     _, user = session_of(services, login)
-    ceremony = services.passkey_account.begin_add(user=user)
+    ceremony = services.passkey_account.begin_add(user=user, client=CLIENT)
     _, response = SoftAuthenticator().create(ceremony.options, key=new_key(EDDSA), algorithm=ES256)
     with pytest.raises(PasskeyRejected) as refused:
         services.passkey_account.finish_add(

@@ -1,0 +1,28 @@
+"""The "check your email" page's problem line, read from an address anyone can edit."""
+
+from __future__ import annotations
+
+import pytest
+
+from passkey_app.services.errors import MESSAGES, AuthFailure
+from passkey_app.state.magic_link import sent_page_problem
+
+
+def test_a_refusal_by_a_limit_says_when_to_try_again() -> None:
+    assert sent_page_problem({"problem": "throttled", "retry": "900"}) == (
+        "Too many attempts. Try again in 15 minutes."
+    )
+
+
+@pytest.mark.parametrize("retry", ["", "0", "-5", "abc", "²", "9999999", "86401"])
+def test_a_missing_or_odd_wait_falls_back_to_the_plain_sentence(retry: str) -> None:
+    assert (
+        sent_page_problem({"problem": "throttled", "retry": retry})
+        == (MESSAGES[AuthFailure.THROTTLED])
+    )
+
+
+def test_unknown_problems_show_nothing() -> None:
+    assert sent_page_problem({"problem": "<b>pwned</b>", "retry": "60"}) == ""
+    assert sent_page_problem({}) == ""
+    assert sent_page_problem({"problem": "invalid_email"}) == MESSAGES[AuthFailure.INVALID_EMAIL]
