@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from passkey_app import routes
-from passkey_app.api import build_session_routes, origin_guard
-from passkey_app.event_guard import cap_socket_buffer, event_guard
-from passkey_app.log_redaction import redact_event_payloads
+from passkey_app.api.event_guard import cap_socket_buffer, event_guard
+from passkey_app.api.log_redaction import redact_event_payloads
+from passkey_app.api.session import build_session_routes, origin_guard
+from passkey_app.api.worker_header import worker_header
 from passkey_app.pages.account import account_page
 from passkey_app.pages.admin import (
     admin_adoption_page,
@@ -22,17 +23,16 @@ from passkey_app.pages.outbox import outbox_page
 from passkey_app.pages.signup import signup_page
 from passkey_app.settings import get_settings
 from passkey_app.state.account import AccountState
-from passkey_app.state.admin_adoption import AdminAdoptionState
-from passkey_app.state.admin_audit import AdminAuditState
-from passkey_app.state.admin_user import AdminUserState
-from passkey_app.state.admin_users import AdminUsersState
+from passkey_app.state.admin.adoption import AdminAdoptionState
+from passkey_app.state.admin.audit import AdminAuditState
+from passkey_app.state.admin.user import AdminUserState
+from passkey_app.state.admin.users import AdminUsersState
 from passkey_app.state.home import HomeState
-from passkey_app.state.magic_link import MagicLinkLandingState, MagicLinkSentState
+from passkey_app.state.login.email_link import MagicLinkLandingState, MagicLinkSentState
+from passkey_app.state.login.passkey import PasskeyLoginState
+from passkey_app.state.login.signup import SignupState
 from passkey_app.state.outbox import OutboxState
-from passkey_app.state.passkey_login import PasskeyLoginState
 from passkey_app.state.passkeys import PasskeysState
-from passkey_app.state.signup import SignupState
-from passkey_app.worker_header import worker_header
 
 # Before rx.App: Reflex reads engine.io's message cap when it builds its socket server.
 cap_socket_buffer()

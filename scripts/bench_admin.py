@@ -24,11 +24,11 @@ from moto import mock_aws
 from pydantic import SecretStr
 
 from passkey_app import migrations
+from passkey_app.dev.seed import seed
 from passkey_app.local_cognito.extension import install
 from passkey_app.local_cognito.pool import ADMIN_GROUP, provision_local_pool
-from passkey_app.seed import seed
 from passkey_app.services.container import Services, build_services
-from passkey_app.services.sessions import SignedInUser
+from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.settings import Settings
 
 

@@ -20,8 +20,8 @@ from moto import mock_aws
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.background import BackgroundRunner, run_now
 from passkey_app.services.container import Services, build_magic_links
-from passkey_app.services.magic_link_store import LinkPurpose
-from passkey_app.services.magic_links import MagicLinks
+from passkey_app.services.magic_links.flows import MagicLinks
+from passkey_app.services.magic_links.store import LinkPurpose
 from scripts.bench_passkeys import _report, _services, _time
 
 SENDER = "no-reply@passkeys.localhost"

@@ -20,7 +20,7 @@ from reflex.istate.manager import StateManager
 from reflex.istate.manager.redis import StateManagerRedis
 from reflex.istate.manager.token import BaseStateToken
 
-from passkey_app.state.signup import STEP_CREATE, SignupState
+from passkey_app.state.login.signup import STEP_CREATE, SignupState
 from tests.conftest import require_service
 
 REDIS_URL = os.environ.get("PASSKEY_TEST_REDIS_STATE_URL", "redis://127.0.0.1:6379/14")

@@ -8,9 +8,9 @@ import reflex as rx
 
 from passkey_app.components.forms import error_slot, field, submit_button
 from passkey_app.components.passkeys import add_passkey_button
-from passkey_app.state.login import STEP_PASSKEY, STEP_PASSWORD, LoginState
-from passkey_app.state.magic_link import MagicLinkSignupState
-from passkey_app.state.passkey_login import PasskeyLoginState
+from passkey_app.state.login.card import STEP_PASSKEY, STEP_PASSWORD, LoginState
+from passkey_app.state.login.email_link import MagicLinkSignupState
+from passkey_app.state.login.passkey import PasskeyLoginState
 from passkey_app.state.passkeys import PasskeysState
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from passkey_app import routes
-from passkey_app.components.admin import admin_shell, reauth_dialog
-from passkey_app.components.admin_charts import adoption_body
-from passkey_app.components.admin_tables import audit_log, users_table
-from passkey_app.components.admin_user import user_page_body
+from passkey_app.components.admin.charts import adoption_body
+from passkey_app.components.admin.layout import admin_shell, reauth_dialog
+from passkey_app.components.admin.tables import audit_log, users_table
+from passkey_app.components.admin.user import user_page_body
 
 
 def admin_users_page() -> rx.Component:

@@ -16,14 +16,14 @@ from passkey_app.components.forms import (
 from passkey_app.components.layout import card, page_shell
 from passkey_app.components.magic_link import login_email_link_offer
 from passkey_app.state.ceremony import AUTOFILL_DONE_ID
-from passkey_app.state.login import (
+from passkey_app.state.login.card import (
     STEP_EMAIL,
     STEP_NEW_PASSWORD,
     STEP_PASSKEY,
     STEP_PASSWORD,
     LoginState,
 )
-from passkey_app.state.passkey_login import PasskeyLoginState
+from passkey_app.state.login.passkey import PasskeyLoginState
 
 
 def _or_divider() -> rx.Component:

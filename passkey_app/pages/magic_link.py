@@ -8,7 +8,7 @@ import reflex as rx
 from passkey_app import routes
 from passkey_app.components.forms import error_slot
 from passkey_app.components.layout import card, page_shell
-from passkey_app.state.magic_link import (
+from passkey_app.state.login.email_link import (
     LANDING_CONFIRM,
     LANDING_INVALID,
     MagicLinkLandingState,

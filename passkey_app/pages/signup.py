@@ -8,7 +8,7 @@ from passkey_app import routes
 from passkey_app.components.forms import email_chip, email_form, error_slot
 from passkey_app.components.layout import card, page_shell
 from passkey_app.components.magic_link import email_signup_form
-from passkey_app.state.signup import STEP_CREATE, SignupState
+from passkey_app.state.login.signup import STEP_CREATE, SignupState
 
 
 def _email_step() -> rx.Component:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from passkey_app.db import session_scope
 from passkey_app.models import PasskeyCredential, WebAuthnUser
-from passkey_app.services.passkeys.encoding import b64url_decode, b64url_encode
+from passkey_app.services.webauthn.encoding import b64url_decode, b64url_encode
 
 FORMAT = "passkeys-for-cognito-export"
 VERSION = 1

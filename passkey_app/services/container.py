@@ -11,24 +11,24 @@ from sqlalchemy.engine import Engine
 from lambdas.proof import KeyRing, parse_key_ring
 from passkey_app import routes
 from passkey_app.db import make_engine
+from passkey_app.services.accounts.provisional import ProvisionalAccounts
 from passkey_app.services.admin.directory import UserDirectory
 from passkey_app.services.admin.service import AdminService
 from passkey_app.services.background import BackgroundRunner, Runner
 from passkey_app.services.clock import Clock, system_clock
-from passkey_app.services.cognito_gateway import CognitoGateway
-from passkey_app.services.magic_links import LinkPolicy, MagicLinks
-from passkey_app.services.mailer import SesMailer
-from passkey_app.services.passkey_account import PasskeyAccount
-from passkey_app.services.passkey_login import PasskeyLogin
-from passkey_app.services.passkey_signup import PasskeySignup, SignupPolicy
-from passkey_app.services.passkeys.ceremonies import PasskeyCeremonies
-from passkey_app.services.passkeys.challenges import ChallengeStore
-from passkey_app.services.passkeys.relying_party import relying_party
-from passkey_app.services.password_login import PasswordLogin
-from passkey_app.services.provisional import ProvisionalAccounts
-from passkey_app.services.sessions import SessionStore
-from passkey_app.services.token_cipher import TokenCipher
-from passkey_app.services.tokens import TokenVerifier
+from passkey_app.services.cognito.gateway import CognitoGateway
+from passkey_app.services.cognito.tokens import TokenVerifier
+from passkey_app.services.magic_links.flows import LinkPolicy, MagicLinks
+from passkey_app.services.mail.mailer import SesMailer
+from passkey_app.services.passkeys.account import PasskeyAccount
+from passkey_app.services.passkeys.login import PasskeyLogin
+from passkey_app.services.passkeys.signup import PasskeySignup, SignupPolicy
+from passkey_app.services.password.login import PasswordLogin
+from passkey_app.services.sessions.store import SessionStore
+from passkey_app.services.sessions.token_cipher import TokenCipher
+from passkey_app.services.webauthn.ceremonies import PasskeyCeremonies
+from passkey_app.services.webauthn.challenges import ChallengeStore
+from passkey_app.services.webauthn.relying_party import relying_party
 from passkey_app.settings import PoolSettings, Settings, get_settings, pool_settings
 
 

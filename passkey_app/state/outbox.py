@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from passkey_app.services.outbox import OutboxUnavailable, local_outbox
+from passkey_app.services.mail.outbox import OutboxUnavailable, local_outbox
 from passkey_app.state.session import SessionState
 
 # Links in a shown message open in the whole tab, as they would from a mail app.

@@ -15,10 +15,10 @@ from reflex.event import EventSpec
 
 from passkey_app import routes
 from passkey_app.services.errors import AuthError, AuthFailure
-from passkey_app.services.magic_links import offer_passkey_after_link
-from passkey_app.services.passkey_naming import DEFAULT_PASSKEY_NAME
-from passkey_app.services.passkeys.credential_store import PasskeySummary
-from passkey_app.services.sessions import SignedInUser
+from passkey_app.services.magic_links.flows import offer_passkey_after_link
+from passkey_app.services.passkeys.naming import DEFAULT_PASSKEY_NAME
+from passkey_app.services.sessions.store import SignedInUser
+from passkey_app.services.webauthn.credential_store import PasskeySummary
 from passkey_app.state.ceremony import browser_call, forget_call, read_outcome
 from passkey_app.state.session import SessionState
 

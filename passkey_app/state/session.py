@@ -15,7 +15,7 @@ from passkey_app.services.audit import MAX_USER_AGENT, ClientInfo
 from passkey_app.services.client_address import client_ip, tab_key
 from passkey_app.services.container import Services, get_services
 from passkey_app.services.errors import AuthError
-from passkey_app.services.sessions import SignedInUser
+from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.settings import Settings
 from passkey_app.state.ceremony import browser_call, read_outcome
 

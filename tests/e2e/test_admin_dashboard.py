@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from passkey_app.db import make_engine
-from passkey_app.devserver import Stack
+from passkey_app.dev.devserver import Stack
+from passkey_app.dev.seed import seed
 from passkey_app.local_cognito.pool import DEMO_USERS
-from passkey_app.seed import seed
 from passkey_app.settings import Settings
 from tests.e2e.conftest import screenshot
 from tests.e2e.pages import sign_in_with_password, sign_up_with_passkey

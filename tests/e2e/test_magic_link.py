@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from passkey_app.devserver import Stack
+from passkey_app.dev.devserver import Stack
 from tests.e2e.conftest import SCREENSHOTS, screenshot
 from tests.e2e.pages import (
     FIRST_LOAD_MS,

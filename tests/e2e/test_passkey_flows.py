@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import update
 
 from passkey_app.db import make_engine, session_scope
-from passkey_app.devserver import Stack
+from passkey_app.dev.devserver import Stack
 from passkey_app.models import BrowserSession
 from tests.e2e.conftest import ARTIFACTS, screenshot
 from tests.e2e.pages import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from passkey_app.devserver import Stack
+from passkey_app.dev.devserver import Stack
 from passkey_app.local_cognito.pool import DEMO_USERS
 from tests.e2e.conftest import screenshot
 from tests.e2e.pages import enter_email, open_login

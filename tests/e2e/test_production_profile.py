@@ -21,10 +21,10 @@ import redis
 from playwright.sync_api import Browser, Page, Response, expect
 from sqlalchemy import func, select
 
+from passkey_app.api.worker_header import HEADER
 from passkey_app.db import make_engine, session_scope
-from passkey_app.devserver import PROJECT_ROOT, Stack, StackPorts, start_stack
+from passkey_app.dev.devserver import PROJECT_ROOT, Stack, StackPorts, start_stack
 from passkey_app.models import BrowserSession, PasskeyCredential
-from passkey_app.worker_header import HEADER
 from tests.conftest import require_service
 from tests.e2e.conftest import ARTIFACTS, free_port, screenshot
 from tests.e2e.pages import without_passkey_autofill

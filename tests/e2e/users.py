@@ -10,7 +10,7 @@ from pathlib import Path
 
 import boto3
 
-from passkey_app.devserver import Stack
+from passkey_app.dev.devserver import Stack
 
 
 @dataclass(frozen=True)

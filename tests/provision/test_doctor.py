@@ -8,7 +8,7 @@ import secrets
 import pytest
 from pydantic import SecretStr
 
-from passkey_app.cli import main
+from passkey_app.dev.cli import main
 from passkey_app.provision.doctor import diagnose, render
 from passkey_app.provision.output import Reporter
 from passkey_app.provision.provision import apply_plan, build_plan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError, NoCredentialsError
 
-from passkey_app.cli import main
+from passkey_app.dev.cli import main
 from passkey_app.provision.errors import explain
 from tests.provision.conftest import ExistingPool
 

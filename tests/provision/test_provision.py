@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from passkey_app.cli import main
+from passkey_app.dev.cli import main
 from passkey_app.provision import provision as provision_module
 from passkey_app.provision.lambda_zip import LAMBDAS_DIR, build_package
 from passkey_app.provision.output import Reporter

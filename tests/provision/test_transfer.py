@@ -13,13 +13,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from passkey_app import migrations
-from passkey_app.cli import main
 from passkey_app.db import make_engine, session_scope
+from passkey_app.dev.cli import main
 from passkey_app.models import PasskeyCredential, WebAuthnUser
 from passkey_app.provision.transfer import TransferError, export_document, import_document
-from passkey_app.services.passkeys.credential_store import add_passkey, ensure_user
-from passkey_app.services.passkeys.encoding import b64url_encode
-from passkey_app.services.passkeys.results import NewPasskey
+from passkey_app.services.webauthn.credential_store import add_passkey, ensure_user
+from passkey_app.services.webauthn.encoding import b64url_encode
+from passkey_app.services.webauthn.results import NewPasskey
 
 CREATED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 

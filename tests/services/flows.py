@@ -9,7 +9,7 @@ from passkey_app.db import session_scope
 from passkey_app.models import AuditEvent
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.container import Services
-from passkey_app.services.sessions import LoginSucceeded, SignedInUser
+from passkey_app.services.sessions.store import LoginSucceeded, SignedInUser
 from tests.support.authenticator import SoftAuthenticator
 
 CLIENT = ClientInfo(ip_address="203.0.113.7", user_agent="pytest")

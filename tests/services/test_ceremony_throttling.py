@@ -13,11 +13,11 @@ from passkey_app.services.audit import ClientInfo
 from passkey_app.services.client_address import tab_key
 from passkey_app.services.container import Services
 from passkey_app.services.errors import AuthError, AuthFailure
-from passkey_app.services.passkey_account import PasskeyAccount
-from passkey_app.services.passkey_login import PasskeyLogin, PasskeyStep, PasswordStep
-from passkey_app.services.passkey_signup import PasskeySignup
+from passkey_app.services.passkeys.account import PasskeyAccount
+from passkey_app.services.passkeys.login import PasskeyLogin, PasskeyStep, PasswordStep
+from passkey_app.services.passkeys.signup import PasskeySignup
 from tests.services.flows import session_of, sign_up
-from tests.services.magic_link_support import MovableClock
+from tests.services.magic_links.support import MovableClock
 from tests.support.authenticator import SoftAuthenticator
 
 ADDRESS = "198.51.100.7"

@@ -12,12 +12,12 @@ import pytest
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.container import Services
 from passkey_app.services.errors import AuthError, AuthFailure
-from passkey_app.services.passkey_account import PasskeyAccount
-from passkey_app.services.password_login import PasswordLogin
-from passkey_app.services.sessions import LoginSucceeded
+from passkey_app.services.passkeys.account import PasskeyAccount
+from passkey_app.services.password.login import PasswordLogin
+from passkey_app.services.sessions.store import LoginSucceeded
 from tests.conftest import CognitoFixture
 from tests.services.flows import audit_trail, session_of
-from tests.services.magic_link_support import MovableClock
+from tests.services.magic_links.support import MovableClock
 
 ALICE = "alice@example.com"
 ATTACKER = ClientInfo(ip_address="198.51.100.66", user_agent="guesser")

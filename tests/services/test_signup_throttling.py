@@ -9,10 +9,10 @@ from sqlalchemy import text
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.container import Services
 from passkey_app.services.errors import AuthError, AuthFailure
-from passkey_app.services.magic_link_store import LinkPurpose
-from passkey_app.services.sessions import LoginSucceeded
+from passkey_app.services.magic_links.store import LinkPurpose
+from passkey_app.services.sessions.store import LoginSucceeded
 from tests.services.flows import audit_trail
-from tests.services.magic_link_support import MovableClock, build_links, sent_mail, verify_sender
+from tests.services.magic_links.support import MovableClock, build_links, sent_mail, verify_sender
 from tests.support.authenticator import SoftAuthenticator
 
 FARM = ClientInfo(ip_address="198.51.100.30", user_agent="sign-up script")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from passkey_app.services.errors import MESSAGES, AuthFailure
-from passkey_app.state.magic_link import sent_page_problem
+from passkey_app.state.login.email_link import sent_page_problem
 
 
 def test_a_refusal_by_a_limit_says_when_to_try_again() -> None:

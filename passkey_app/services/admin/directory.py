@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from passkey_app.services.admin.errors import AdminError, AdminFailure
 from passkey_app.services.clock import as_utc
-from passkey_app.services.cognito_gateway import CREATED_BY_PASSKEY_ATTRIBUTE
+from passkey_app.services.cognito.gateway import CREATED_BY_PASSKEY_ATTRIBUTE
 from passkey_app.settings import PoolSettings
 
 log = logging.getLogger(__name__)

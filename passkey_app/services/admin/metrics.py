@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from passkey_app.models import AuditEvent, PasskeyCredential, WebAuthnUser
 from passkey_app.services.admin.queries import LOGIN_EVENTS
-from passkey_app.services.passkeys.aaguid import authenticator_model
+from passkey_app.services.webauthn.aaguid import authenticator_model
 
 UNKNOWN_MODEL = "Unknown authenticator"
 

@@ -19,9 +19,9 @@ from passkey_app.services.admin.errors import AdminError, AdminFailure
 from passkey_app.services.admin.queries import AuditCursor, AuditFilter, AuditRow
 from passkey_app.services.audit import AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, system_clock
-from passkey_app.services.passkeys import credential_store
-from passkey_app.services.passkeys.credential_store import PasskeySummary
-from passkey_app.services.sessions import SignedInUser
+from passkey_app.services.sessions.store import SignedInUser
+from passkey_app.services.webauthn import credential_store
+from passkey_app.services.webauthn.credential_store import PasskeySummary
 
 FRESH_ADMIN_LOGIN = timedelta(minutes=15)
 RECENT_EVENTS = 20

@@ -1,0 +1,1 @@
+"""The admin dashboard's widgets: layout, tables, charts and the user page."""

@@ -1,0 +1,158 @@
+"""The admin dashboard's frame: navigation, the 403 page, and the two dialogs that guard
+destructive actions ("Confirm it's you" and "Are you sure?")."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from passkey_app import routes
+from passkey_app.components.forms import error_slot, field, submit_button
+from passkey_app.components.layout import header
+from passkey_app.state.admin.base import ALLOWED, FORBIDDEN, AdminState
+
+NAV = (
+    ("Users", routes.ADMIN),
+    ("Adoption", routes.ADMIN_ADOPTION),
+    ("Audit log", routes.ADMIN_AUDIT),
+)
+
+
+def _nav(current: str) -> rx.Component:
+    return rx.hstack(
+        *[
+            rx.link(
+                rx.button(
+                    label,
+                    variant="solid" if href == current else "ghost",
+                    size="2",
+                    color_scheme="indigo" if href == current else "gray",
+                ),
+                href=href,
+                underline="none",
+            )
+            for label, href in NAV
+        ],
+        spacing="3",
+        wrap="wrap",
+        aria_label="Admin sections",
+    )
+
+
+def forbidden() -> rx.Component:
+    """The 403 page: said plainly, with a way back."""
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.text("403", size="8", weight="bold", color=rx.color("gray", 9)),
+                rx.heading("You don't have access to this page", size="5", as_="h1"),
+                rx.text(
+                    "The admin dashboard is only for members of the admin group.",
+                    size="2",
+                    color=rx.color("gray", 11),
+                ),
+                rx.link(rx.button("Back to your account", variant="soft"), href=routes.ACCOUNT),
+                spacing="3",
+                align="center",
+            ),
+            size="4",
+        ),
+        padding_y="4rem",
+        width="100%",
+    )
+
+
+def _checking() -> rx.Component:
+    return rx.vstack(
+        rx.skeleton(rx.box(height="2rem", width="40%")),
+        rx.skeleton(rx.box(height="16rem", width="100%")),
+        spacing="3",
+        width="100%",
+    )
+
+
+def admin_shell(current: str, title: str, *children: rx.Component) -> rx.Component:
+    """Header, section tabs, then the page; 403 for non-admins, skeleton while checking."""
+    return rx.box(
+        header(rx.link("Account", href=routes.ACCOUNT, size="2")),
+        rx.vstack(
+            rx.match(
+                AdminState.access,
+                (FORBIDDEN, forbidden()),
+                (
+                    ALLOWED,
+                    rx.vstack(
+                        rx.hstack(
+                            rx.heading(title, size="6", as_="h1"),
+                            _nav(current),
+                            justify="between",
+                            align="center",
+                            wrap="wrap",
+                            spacing="3",
+                            width="100%",
+                        ),
+                        *children,
+                        spacing="4",
+                        width="100%",
+                    ),
+                ),
+                _checking(),
+            ),
+            width="100%",
+            max_width="72rem",
+            margin_x="auto",
+            padding_x="1rem",
+            padding_y=["1rem", "2rem"],
+        ),
+        min_height="100vh",
+        background=rx.color("gray", 2),
+    )
+
+
+def reauth_dialog() -> rx.Component:
+    """ "Confirm it's you" before a destructive action: passkey if any, else password."""
+    passkey = rx.button(
+        rx.icon("fingerprint", size=16),
+        "Use a passkey",
+        type="button",
+        width="100%",
+        loading=AdminState.reauth_busy,
+        on_click=[
+            AdminState.start_reauth_passkey,
+            rx.call_script(AdminState.reauth_js, callback=AdminState.finish_reauth_passkey),
+        ],
+    )
+    password = rx.form(
+        rx.vstack(
+            field("Password", name="password", type_="password", autocomplete="current-password"),
+            submit_button("Confirm", busy=AdminState.reauth_busy),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=AdminState.confirm_password,
+        width="100%",
+    )
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.vstack(
+                rx.dialog.title("Confirm it's you", margin_bottom="0"),
+                rx.dialog.description(
+                    "You signed in more than 15 minutes ago. Confirm it's you before "
+                    "changing someone's account."
+                ),
+                rx.cond(AdminState.reauth_js != "", passkey, password),
+                error_slot(AdminState.reauth_error),
+                rx.hstack(
+                    rx.dialog.close(
+                        rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                    ),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            max_width="26rem",
+        ),
+        open=AdminState.reauth_open,
+        on_open_change=AdminState.close_reauth,
+    )

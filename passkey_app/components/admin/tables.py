@@ -1,0 +1,235 @@
+"""The users table and the audit log table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import reflex as rx
+
+from passkey_app import routes
+from passkey_app.components.forms import error_slot
+from passkey_app.state.admin.audit import AdminAuditState
+from passkey_app.state.admin.user import EventItem
+from passkey_app.state.admin.users import AdminUsersState, UserItem
+
+MUTED = rx.color("gray", 11)
+
+
+def scrolling_table(
+    headers: tuple[str, ...],
+    rows: Any,
+    row: Callable[[Any], rx.Component],
+    *,
+    size: Literal["1", "2", "3"] = "1",
+    **box_props: Any,
+) -> rx.Component:
+    """A header row and one row per item, scrolling sideways when the screen is narrow."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(name) for name in headers])),
+            rx.table.body(rx.foreach(rows, row)),
+            width="100%",
+            size=size,
+        ),
+        overflow_x="auto",
+        width="100%",
+        **box_props,
+    )
+
+
+def _pager(state: type[AdminUsersState] | type[AdminAuditState]) -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            "Previous",
+            variant="soft",
+            disabled=state.page_number <= 1,
+            on_click=state.previous_page,
+        ),
+        rx.text("Page ", state.page_number, size="2", color=MUTED),
+        rx.button("Next", variant="soft", disabled=~state.has_next, on_click=state.next_page),
+        spacing="3",
+        align="center",
+        justify="end",
+        width="100%",
+    )
+
+
+def _user_row(user: UserItem) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(rx.link(user.email, href=f"{routes.ADMIN_USER}?sub=" + user.sub)),
+        rx.table.cell(
+            rx.hstack(
+                rx.text(user.status, size="2"),
+                rx.cond(~user.enabled, rx.badge("Disabled", color_scheme="red")),
+                spacing="2",
+            )
+        ),
+        rx.table.cell(user.created_by),
+        rx.table.cell(
+            rx.hstack(
+                rx.badge(user.synced, " synced", color_scheme="green", variant="soft"),
+                rx.badge(user.device_bound, " device", color_scheme="gray", variant="soft"),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(user.last_login, size="2"),
+                rx.text(user.last_method, size="1", color=MUTED),
+                spacing="0",
+            )
+        ),
+        data_testid="admin-user-row",
+    )
+
+
+def _user_card(user: UserItem) -> rx.Component:
+    """The same facts as a table row, stacked for a phone."""
+    return rx.vstack(
+        rx.hstack(
+            rx.link(user.email, href=f"{routes.ADMIN_USER}?sub=" + user.sub, weight="medium"),
+            rx.cond(~user.enabled, rx.badge("Disabled", color_scheme="red")),
+            justify="between",
+            width="100%",
+        ),
+        rx.text(user.status, " · created by ", user.created_by, size="1", color=MUTED),
+        rx.hstack(
+            rx.badge(user.synced, " synced", color_scheme="green", variant="soft"),
+            rx.badge(user.device_bound, " device", color_scheme="gray", variant="soft"),
+            rx.text("Last login ", user.last_login, " ", user.last_method, size="1", color=MUTED),
+            spacing="1",
+            align="center",
+            wrap="wrap",
+        ),
+        spacing="1",
+        width="100%",
+        padding_y="0.625rem",
+        border_top=f"1px solid {rx.color('gray', 4)}",
+        data_testid="admin-user-card",
+    )
+
+
+def users_table() -> rx.Component:
+    """Search box, the page of users, the pager."""
+    return rx.card(
+        rx.vstack(
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        name="search",
+                        placeholder="Email starts with…",
+                        aria_label="Search by email",
+                        default_value=AdminUsersState.search,
+                        key=AdminUsersState.search,
+                        width="100%",
+                        max_length=128,
+                    ),
+                    rx.button("Search", type="submit"),
+                    width="100%",
+                ),
+                on_submit=AdminUsersState.run_search,
+                width="100%",
+            ),
+            error_slot(AdminUsersState.error),
+            scrolling_table(
+                ("Email", "Status", "Created by", "Passkeys", "Last login"),
+                AdminUsersState.rows,
+                _user_row,
+                size="2",
+                display=["none", "none", "block"],
+            ),
+            rx.vstack(
+                rx.foreach(AdminUsersState.rows, _user_card),
+                spacing="0",
+                width="100%",
+                display=["flex", "flex", "none"],
+            ),
+            rx.cond(
+                AdminUsersState.rows.length() == 0,  # type: ignore[attr-defined]
+                rx.text("No users match.", size="2", color=MUTED),
+            ),
+            _pager(AdminUsersState),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _event_row(event: EventItem) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(event.at, white_space="nowrap")),
+        rx.table.cell(
+            rx.hstack(
+                rx.code(event.event_type),
+                rx.cond(event.by_admin, rx.badge("by admin", color_scheme="indigo")),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(
+            rx.badge(
+                event.outcome,
+                color_scheme=rx.cond(event.outcome == "success", "green", "orange"),
+                variant="soft",
+            )
+        ),
+        rx.table.cell(event.email),
+        rx.table.cell(rx.text(event.detail, size="1", color=MUTED)),
+        data_testid="audit-row",
+    )
+
+
+def events_table(rows: rx.Var[list[EventItem]] | list[EventItem]) -> rx.Component:
+    """Audit events, newest first."""
+    return scrolling_table(("When (UTC)", "Event", "Outcome", "Email", "Detail"), rows, _event_row)
+
+
+def audit_log() -> rx.Component:
+    """Filters, then one page of the log."""
+    return rx.card(
+        rx.vstack(
+            rx.form(
+                rx.flex(
+                    rx.input(
+                        name="user",
+                        placeholder="Email or sub",
+                        aria_label="User",
+                        default_value=AdminAuditState.user,
+                        flex="2",
+                        min_width="12rem",
+                    ),
+                    rx.input(
+                        name="since",
+                        type="date",
+                        aria_label="From",
+                        default_value=AdminAuditState.since,
+                    ),
+                    rx.input(
+                        name="until",
+                        type="date",
+                        aria_label="To",
+                        default_value=AdminAuditState.until,
+                    ),
+                    rx.button("Filter", type="submit"),
+                    spacing="2",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                on_submit=AdminAuditState.apply,
+                width="100%",
+            ),
+            rx.select(
+                AdminAuditState.types,
+                value=AdminAuditState.event_type,
+                on_change=AdminAuditState.set_event_type,
+                aria_label="Event type",
+            ),
+            error_slot(AdminAuditState.error),
+            events_table(AdminAuditState.rows),
+            _pager(AdminAuditState),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )

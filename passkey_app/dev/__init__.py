@@ -1,0 +1,1 @@
+"""For developers: the `passkey-app` command, the local stack and demo data."""

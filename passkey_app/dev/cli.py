@@ -1,0 +1,109 @@
+"""``passkey-app``: run the embedded stack and manage the database."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from passkey_app.settings import Settings
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from passkey_app.dev.devserver import StackPorts, start_stack
+
+    ports = StackPorts(
+        frontend=args.frontend_port, backend=args.backend_port, local_aws=args.aws_port
+    )
+    stack = start_stack(data_dir=Path(args.data_dir), ports=ports, wait=False)
+    print(f"\n  Open {stack.frontend_url}/login  (Ctrl-C stops everything)\n", flush=True)
+
+    def _stop(_signum: int, _frame: object) -> None:
+        stack.stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        stack.processes[-1].wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+    return 0
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from passkey_app import migrations
+
+    migrations.upgrade(Settings().effective_database_url)
+    print("database is at the newest revision")
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    import json
+
+    import boto3
+
+    from passkey_app.db import make_engine
+    from passkey_app.dev.seed import seed
+
+    data_dir = Path(args.data_dir)
+    pool = json.loads((data_dir / "local-cognito.json").read_text())
+    client = boto3.client(
+        "cognito-idp",
+        region_name=pool["region"],
+        endpoint_url=args.endpoint or pool["endpoint_url"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 (the local stand-in ignores it)
+    )
+    engine = make_engine(Settings(data_dir=data_dir).effective_database_url)
+    report = seed(
+        client=client,
+        user_pool_id=pool["user_pool_id"],
+        engine=engine,
+        users=args.users,
+        email_prefix=args.prefix,
+        workers=4,
+    )
+    print(
+        f"created {report.created} users ({report.skipped} already there) in "
+        f"{report.cognito_seconds:.1f} s; {report.passkeys} passkeys and {report.events} "
+        f"audit events in {report.sql_seconds:.1f} s"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command tree."""
+    parser = argparse.ArgumentParser(prog="passkey-app", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    dev = commands.add_parser("dev", help="run the app on the embedded default with hot reload")
+    dev.add_argument("--data-dir", default=".local")
+    dev.add_argument("--frontend-port", type=int, default=3000)
+    dev.add_argument("--backend-port", type=int, default=8000)
+    dev.add_argument("--aws-port", type=int, default=9229)
+    dev.set_defaults(handler=_dev)
+    migrate = commands.add_parser("migrate", help="apply the Alembic migrations")
+    migrate.set_defaults(handler=_migrate)
+    demo = commands.add_parser("seed", help="demo users, passkeys and audit events (make run)")
+    demo.add_argument("--users", type=int, default=1000)
+    demo.add_argument("--data-dir", default=".local")
+    demo.add_argument("--endpoint", default=None, help="local Cognito (default: from the data)")
+    demo.add_argument("--prefix", default="demo", help="emails are <prefix>00001@example.org")
+    demo.set_defaults(handler=_seed)
+    from passkey_app.provision.commands import register
+
+    register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

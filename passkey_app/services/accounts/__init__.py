@@ -1,0 +1,1 @@
+"""An account's life beyond one factor: provisional accounts and their owner."""

@@ -1,0 +1,359 @@
+"""The one place that talks to Cognito: password, custom and refresh flows, revocation.
+
+Every botocore failure is turned into an :class:`AuthError` with a generic message;
+nothing here logs a password, token, session string or challenge answer. Sign-in calls
+carry the person's address and user agent (ContextData), so Cognito's own protections
+judge the real client rather than the app's server.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from passkey_app.services.audit import ClientInfo
+from passkey_app.services.client_address import parse_address
+from passkey_app.services.cognito.secret_hash import secret_hash
+from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.settings import PoolSettings
+
+log = logging.getLogger(__name__)
+
+CREATED_BY_PASSKEY_ATTRIBUTE = "createdByPasskey"
+
+_THROTTLE_CODES = {
+    "TooManyRequestsException",
+    "LimitExceededException",
+    "TooManyFailedAttemptsException",
+}
+_CHALLENGE_EXPIRED_CODES = {"CodeMismatchException", "ExpiredCodeException"}
+
+
+@dataclass(frozen=True)
+class CognitoTokens:
+    """The tokens Cognito issued. They stay on the server."""
+
+    id_token: str
+    access_token: str
+    refresh_token: str | None
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class NewPasswordChallenge:
+    """Cognito wants a new password before it issues tokens."""
+
+    username: str
+    session: str
+
+
+@dataclass(frozen=True)
+class CustomChallenge:
+    """A CUSTOM_AUTH round: the nonce must be bound into the proof that answers it."""
+
+    username: str
+    session: str
+    nonce: str
+
+
+@dataclass(frozen=True)
+class CognitoUser:
+    """The directory's view of one user."""
+
+    username: str
+    sub: str
+    email: str
+    enabled: bool
+    status: str
+    attributes: dict[str, str]
+
+
+def context_data(client: ClientInfo | None, *, server_name: str) -> dict[str, Any]:
+    """``ContextData`` for AdminInitiateAuth / AdminRespondToAuthChallenge (the admin calls'
+    form of UserContextData), or nothing when the client's address is unknown."""
+    if client is None or parse_address(client.ip_address) is None:
+        return {}
+    headers = [{"headerName": "User-Agent", "headerValue": client.user_agent}]
+    return {
+        "ContextData": {
+            "IpAddress": client.ip_address,
+            "ServerName": server_name,
+            "ServerPath": client.path or "/",
+            "HttpHeaders": headers if client.user_agent else [],
+        }
+    }
+
+
+def _classify(error: ClientError) -> AuthError:
+    code = error.response.get("Error", {}).get("Code", "")
+    message = error.response.get("Error", {}).get("Message", "")
+    if code == "NotAuthorizedException":
+        if "attempts exceeded" in message.lower():
+            return AuthError(AuthFailure.THROTTLED, code)
+        if "session" in message.lower():
+            return AuthError(AuthFailure.CHALLENGE_EXPIRED, code)
+        return AuthError(AuthFailure.INVALID_CREDENTIALS, code)
+    if code == "UserNotFoundException":
+        return AuthError(AuthFailure.INVALID_CREDENTIALS, code)
+    if code == "PasswordResetRequiredException":
+        return AuthError(AuthFailure.PASSWORD_RESET_REQUIRED, code)
+    if code == "UserNotConfirmedException":
+        return AuthError(AuthFailure.USER_NOT_CONFIRMED, code)
+    if code in _THROTTLE_CODES:
+        return AuthError(AuthFailure.THROTTLED, code)
+    if code == "InvalidPasswordException":
+        return AuthError(AuthFailure.INVALID_NEW_PASSWORD, code)
+    if code in _CHALLENGE_EXPIRED_CODES:
+        return AuthError(AuthFailure.CHALLENGE_EXPIRED, code)
+    if code in {"UsernameExistsException", "AliasExistsException"}:
+        return AuthError(AuthFailure.ACCOUNT_EXISTS, code)
+    return AuthError(AuthFailure.UNEXPECTED, code)
+
+
+class CognitoGateway:
+    """Typed calls into one user pool with its confidential app client."""
+
+    def __init__(self, *, client: Any, pool: PoolSettings, server_name: str = "") -> None:
+        self._client = client
+        self._pool = pool
+        self._server_name = server_name
+
+    @classmethod
+    def connect(cls, pool: PoolSettings, *, server_name: str = "") -> CognitoGateway:
+        """A gateway with short timeouts, so an unreachable Cognito fails fast."""
+        client = boto3.client(
+            "cognito-idp",
+            region_name=pool.region,
+            endpoint_url=pool.endpoint_url,
+            config=Config(
+                connect_timeout=3,
+                read_timeout=10,
+                retries={"mode": "standard", "max_attempts": 2},
+            ),
+        )
+        return cls(client=client, pool=pool, server_name=server_name)
+
+    @property
+    def pool(self) -> PoolSettings:
+        """The pool this gateway talks to."""
+        return self._pool
+
+    @property
+    def boto_client(self) -> Any:
+        """The boto3 client, shared with the admin dashboard's directory calls."""
+        return self._client
+
+    def _hash(self, username: str) -> str:
+        return secret_hash(
+            username=username,
+            client_id=self._pool.client_id,
+            client_secret=self._pool.client_secret,
+        )
+
+    def _context(self, client: ClientInfo | None) -> dict[str, Any]:
+        return context_data(client, server_name=self._server_name)
+
+    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response: dict[str, Any] = getattr(self._client, operation)(**kwargs)
+        except ClientError as error:
+            failure = _classify(error)
+            log.info("cognito %s failed: %s", operation, failure.detail)
+            raise failure from error
+        except BotoCoreError as error:
+            log.warning("cognito %s unreachable: %s", operation, type(error).__name__)
+            raise AuthError(AuthFailure.UNAVAILABLE, type(error).__name__) from error
+        return response
+
+    @staticmethod
+    def _tokens(response: dict[str, Any], *, refresh_token: str | None = None) -> CognitoTokens:
+        result = response["AuthenticationResult"]
+        return CognitoTokens(
+            id_token=result["IdToken"],
+            access_token=result["AccessToken"],
+            refresh_token=result.get("RefreshToken", refresh_token),
+            expires_in=int(result.get("ExpiresIn", 3600)),
+        )
+
+    def password_auth(
+        self, *, email: str, password: str, client: ClientInfo | None = None
+    ) -> CognitoTokens | NewPasswordChallenge:
+        """ADMIN_USER_PASSWORD_AUTH with SECRET_HASH."""
+        response = self._call(
+            "admin_initiate_auth",
+            UserPoolId=self._pool.user_pool_id,
+            ClientId=self._pool.client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={
+                "USERNAME": email,
+                "PASSWORD": password,
+                "SECRET_HASH": self._hash(email),
+            },
+            **self._context(client),
+        )
+        if response.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
+            parameters = response.get("ChallengeParameters", {})
+            return NewPasswordChallenge(
+                username=parameters.get("USER_ID_FOR_SRP", email), session=response["Session"]
+            )
+        if "AuthenticationResult" not in response:
+            raise AuthError(AuthFailure.UNEXPECTED, str(response.get("ChallengeName")))
+        return self._tokens(response)
+
+    def set_new_password(
+        self,
+        *,
+        challenge: NewPasswordChallenge,
+        new_password: str,
+        client: ClientInfo | None = None,
+    ) -> CognitoTokens:
+        """Answer NEW_PASSWORD_REQUIRED."""
+        response = self._call(
+            "admin_respond_to_auth_challenge",
+            UserPoolId=self._pool.user_pool_id,
+            ClientId=self._pool.client_id,
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=challenge.session,
+            ChallengeResponses={
+                "USERNAME": challenge.username,
+                "NEW_PASSWORD": new_password,
+                "SECRET_HASH": self._hash(challenge.username),
+            },
+            **self._context(client),
+        )
+        if "AuthenticationResult" not in response:
+            raise AuthError(AuthFailure.UNEXPECTED, str(response.get("ChallengeName")))
+        return self._tokens(response)
+
+    def start_custom_auth(
+        self, *, username: str, client: ClientInfo | None = None
+    ) -> CustomChallenge:
+        """Open a CUSTOM_AUTH round; the create trigger's nonce comes back."""
+        response = self._call(
+            "admin_initiate_auth",
+            UserPoolId=self._pool.user_pool_id,
+            ClientId=self._pool.client_id,
+            AuthFlow="CUSTOM_AUTH",
+            AuthParameters={"USERNAME": username, "SECRET_HASH": self._hash(username)},
+            **self._context(client),
+        )
+        nonce = response.get("ChallengeParameters", {}).get("nonce")
+        if response.get("ChallengeName") != "CUSTOM_CHALLENGE" or not nonce:
+            raise AuthError(AuthFailure.UNEXPECTED, "no custom challenge")
+        return CustomChallenge(username=username, session=response["Session"], nonce=nonce)
+
+    def answer_custom_challenge(
+        self, *, challenge: CustomChallenge, answer: str, client: ClientInfo | None = None
+    ) -> CognitoTokens:
+        """Answer the round with a signed proof; tokens only when the verify trigger agrees."""
+        response = self._call(
+            "admin_respond_to_auth_challenge",
+            UserPoolId=self._pool.user_pool_id,
+            ClientId=self._pool.client_id,
+            ChallengeName="CUSTOM_CHALLENGE",
+            Session=challenge.session,
+            ChallengeResponses={
+                "USERNAME": challenge.username,
+                "ANSWER": answer,
+                "SECRET_HASH": self._hash(challenge.username),
+            },
+            **self._context(client),
+        )
+        if "AuthenticationResult" not in response:
+            raise AuthError(AuthFailure.INVALID_CREDENTIALS, "challenge not accepted")
+        return self._tokens(response)
+
+    def refresh(self, *, username: str, refresh_token: str) -> CognitoTokens:
+        """New ID and access tokens from the refresh token (which Cognito may rotate)."""
+        response = self._call(
+            "admin_initiate_auth",
+            UserPoolId=self._pool.user_pool_id,
+            ClientId=self._pool.client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": refresh_token, "SECRET_HASH": self._hash(username)},
+        )
+        return self._tokens(response, refresh_token=refresh_token)
+
+    def revoke(self, *, refresh_token: str) -> None:
+        """Revoke the refresh token and the access tokens issued from it."""
+        self._call(
+            "revoke_token",
+            Token=refresh_token,
+            ClientId=self._pool.client_id,
+            ClientSecret=self._pool.client_secret,
+        )
+
+    def find_user(self, *, email: str) -> CognitoUser | None:
+        """The user signing in with ``email``, or None."""
+        try:
+            response = self._call(
+                "admin_get_user", UserPoolId=self._pool.user_pool_id, Username=email
+            )
+        except AuthError as error:
+            if error.failure is AuthFailure.INVALID_CREDENTIALS:
+                return None
+            raise
+        attributes = {item["Name"]: item["Value"] for item in response.get("UserAttributes", [])}
+        return CognitoUser(
+            username=response["Username"],
+            sub=attributes.get("sub", response["Username"]),
+            email=attributes.get("email", email),
+            enabled=bool(response.get("Enabled", True)),
+            status=response.get("UserStatus", ""),
+            attributes=attributes,
+        )
+
+    def create_passkey_user(
+        self, *, email: str, password: str, email_verified: bool
+    ) -> CognitoUser:
+        """AdminCreateUser without a welcome message, then a permanent random password.
+
+        The password is never shown to anyone: it only makes the account CONFIRMED, so
+        Cognito lets the CUSTOM_AUTH flow sign the person in with their passkey.
+        """
+        self._call(
+            "admin_create_user",
+            UserPoolId=self._pool.user_pool_id,
+            Username=email,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true" if email_verified else "false"},
+                {"Name": f"custom:{CREATED_BY_PASSKEY_ATTRIBUTE}", "Value": "true"},
+            ],
+        )
+        self._call(
+            "admin_set_user_password",
+            UserPoolId=self._pool.user_pool_id,
+            Username=email,
+            Password=password,
+            Permanent=True,
+        )
+        user = self.find_user(email=email)
+        if user is None:
+            raise AuthError(AuthFailure.UNEXPECTED, "created user not found")
+        return user
+
+    def mark_email_verified(self, *, username: str) -> None:
+        """AdminUpdateUserAttributes: the person has proven they read this address."""
+        self._call(
+            "admin_update_user_attributes",
+            UserPoolId=self._pool.user_pool_id,
+            Username=username,
+            UserAttributes=[{"Name": "email_verified", "Value": "true"}],
+        )
+
+    def global_sign_out(self, *, username: str) -> None:
+        """AdminUserGlobalSignOut: every refresh token of the user stops working."""
+        self._call(
+            "admin_user_global_sign_out", UserPoolId=self._pool.user_pool_id, Username=username
+        )
+
+    def delete_user(self, *, username: str) -> None:
+        """AdminDeleteUser: undoes a sign-up whose later steps failed."""
+        self._call("admin_delete_user", UserPoolId=self._pool.user_pool_id, Username=username)

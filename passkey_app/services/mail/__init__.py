@@ -1,0 +1,1 @@
+"""Mail: the templates, the SES mailer and the local outbox of the embedded default."""

@@ -1,0 +1,1 @@
+"""Signing in with the Cognito password a person already has."""

@@ -1,0 +1,402 @@
+"""Server-side browser sessions: the cookie is an opaque random id, tokens stay here.
+
+A verified factor opens a *pending* row and yields a one-time handoff code; the
+browser posts that code to a backend route, which activates the row under a fresh
+session id (a new id at every login) and sets it as an HttpOnly cookie.
+
+A session ends at its absolute lifetime, after an idle timeout, or when Cognito no
+longer honours its refresh token (a global sign-out in the console, an admin action):
+the refresh token is tried at least every ``revalidate_every``, so such a revocation
+ends the session within that time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from passkey_app.db import session_scope
+from passkey_app.models import NOTICE_LENGTH, BrowserSession
+from passkey_app.services.audit import ClientInfo, record_event
+from passkey_app.services.clock import Clock, as_utc, system_clock
+from passkey_app.services.cognito.gateway import CognitoGateway, CognitoTokens
+from passkey_app.services.cognito.tokens import Identity, TokenInvalid, TokenVerifier
+from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.services.sessions.token_cipher import TokenCipher
+
+log = logging.getLogger(__name__)
+
+REFRESH_MARGIN = timedelta(seconds=30)
+MAX_SESSION_ID_LENGTH = 128
+# Activity is written at most this often, so a busy tab does not write on every event;
+# the idle timeout is therefore exact to within this interval.
+TOUCH_INTERVAL = timedelta(minutes=1)
+DEFAULT_IDLE_TIMEOUT = timedelta(hours=12)
+DEFAULT_REVALIDATION = timedelta(minutes=5)
+NO_CLIENT = ClientInfo()  # work the server does on its own (expiry, a sweep)
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoginSucceeded:
+    """Tokens are stored; the browser exchanges this code for its session cookie."""
+
+    handoff_code: str
+    user_sub: str
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    """The person behind a valid session cookie."""
+
+    sub: str
+    username: str
+    email: str
+    groups: tuple[str, ...]
+    auth_method: str
+    authenticated_at: datetime
+    session_created_at: datetime
+    session_expires_at: datetime
+    idle_expires_at: datetime
+    notice: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        """Member of the Cognito group ``admin``, per the verified ID token."""
+        return "admin" in self.groups
+
+    def login_age(self, now: datetime) -> timedelta:
+        """How long ago the person proved who they are."""
+        return now - self.authenticated_at
+
+
+class SessionStore:
+    """Creates, activates, resolves and ends browser sessions."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        gateway: CognitoGateway,
+        verifier: TokenVerifier,
+        cipher: TokenCipher,
+        lifetime: timedelta,
+        handoff_lifetime: timedelta,
+        idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT,
+        revalidate_every: timedelta = DEFAULT_REVALIDATION,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._engine = engine
+        self._gateway = gateway
+        self._verifier = verifier
+        self._cipher = cipher
+        self._lifetime = lifetime
+        self._handoff_lifetime = handoff_lifetime
+        self._idle_timeout = idle_timeout
+        self._revalidate_every = revalidate_every
+        self._clock = clock
+
+    @property
+    def idle_timeout(self) -> timedelta:
+        """How long a session may go unused before it ends."""
+        return self._idle_timeout
+
+    def begin(
+        self,
+        *,
+        tokens: CognitoTokens,
+        identity: Identity,
+        method: str,
+        client: ClientInfo,
+        notice: str = "",
+    ) -> str:
+        """Record a verified login as pending; return the one-time handoff code. ``notice``
+        is something the person is told on their account page for this session."""
+        now = self._clock()
+        handoff_code = secrets.token_urlsafe(32)
+        row = BrowserSession(
+            handoff_hash=_digest(handoff_code),
+            handoff_expires_at=now + self._handoff_lifetime,
+            user_sub=identity.sub,
+            username=identity.username,
+            email=identity.email,
+            auth_method=method,
+            authenticated_at=now,
+            encrypted_tokens=self._cipher.seal(tokens),
+            access_expires_at=now + timedelta(seconds=tokens.expires_in),
+            created_at=now,
+            expires_at=now + self._lifetime,
+            last_seen_at=now,
+            revalidated_at=now,
+            ip_address=client.ip_address[:64],
+            user_agent=client.user_agent[:512],
+            notice=notice[:NOTICE_LENGTH],
+        )
+        with session_scope(self._engine) as db:
+            db.add(row)
+        return handoff_code
+
+    def open(
+        self, *, tokens: CognitoTokens, method: str, client: ClientInfo, notice: str = ""
+    ) -> LoginSucceeded:
+        """Verify the fresh ID token, then record the login as pending (see ``begin``)."""
+        try:
+            identity = self._verifier.verify_id_token(tokens.id_token)
+        except TokenInvalid as error:
+            raise AuthError(AuthFailure.UNEXPECTED, f"id token {error}") from error
+        code = self.begin(
+            tokens=tokens, identity=identity, method=method, client=client, notice=notice
+        )
+        return LoginSucceeded(handoff_code=code, user_sub=identity.sub)
+
+    def clear_notice(self, session_id: str) -> None:
+        """The person has read the session's notice."""
+        if not session_id or len(session_id) > MAX_SESSION_ID_LENGTH:
+            return
+        with session_scope(self._engine) as db:
+            db.execute(
+                update(BrowserSession)
+                .where(BrowserSession.token_hash == _digest(session_id))  # type: ignore[arg-type]
+                .values(notice="")
+            )
+
+    def confirm_presence(self, session_id: str) -> bool:
+        """The person just proved who they are again: their login counts as fresh."""
+        if not session_id or len(session_id) > MAX_SESSION_ID_LENGTH:
+            return False
+        with session_scope(self._engine) as db:
+            result = db.execute(
+                update(BrowserSession)
+                .where(BrowserSession.token_hash == _digest(session_id))  # type: ignore[arg-type]
+                .values(authenticated_at=self._clock())
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def activate(self, handoff_code: str, *, client: ClientInfo) -> str | None:
+        """Exchange a handoff code (once, before it expires) for a new session id."""
+        if not handoff_code or len(handoff_code) > MAX_SESSION_ID_LENGTH:
+            return None
+        now = self._clock()
+        session_id = secrets.token_urlsafe(32)
+        with session_scope(self._engine) as db:
+            result = db.execute(
+                update(BrowserSession)
+                .where(BrowserSession.handoff_hash == _digest(handoff_code))  # type: ignore[arg-type]
+                .where(BrowserSession.handoff_expires_at > now)  # type: ignore[arg-type,operator]
+                .where(BrowserSession.token_hash.is_(None))  # type: ignore[union-attr]
+                .values(
+                    token_hash=_digest(session_id),
+                    handoff_hash=None,
+                    handoff_expires_at=None,
+                    last_seen_at=now,
+                )
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            row = db.exec(
+                select(BrowserSession).where(BrowserSession.token_hash == _digest(session_id))
+            ).one()
+            record_event(
+                db,
+                event_type="session.start",
+                outcome="success",
+                at=now,
+                client=client,
+                user_sub=row.user_sub,
+                email=row.email,
+                detail=f"method={row.auth_method}",
+            )
+        return session_id
+
+    def _load(self, session_id: str) -> BrowserSession | None:
+        if not session_id or len(session_id) > MAX_SESSION_ID_LENGTH:
+            return None
+        with session_scope(self._engine) as db:
+            return db.exec(
+                select(BrowserSession).where(BrowserSession.token_hash == _digest(session_id))
+            ).first()
+
+    def current(self, session_id: str) -> SignedInUser | None:
+        """The signed-in user, or None once the session has ended: past its lifetime, idle
+        too long, or no longer honoured by Cognito (checked at least every
+        ``revalidate_every``, which also refreshes a stale access token)."""
+        row = self._load(session_id)
+        now = self._clock()
+        if row is None:
+            return None
+        if as_utc(row.expires_at) <= now:
+            self._finish(row, reason="expired")
+            return None
+        last_seen = as_utc(row.last_seen_at)
+        if last_seen + self._idle_timeout <= now:
+            self._finish(row, reason="idle")
+            return None
+        tokens = self._cipher.open(row.encrypted_tokens)
+        if tokens is None:
+            self._delete(row.id)
+            return None
+        if self._revalidation_due(row, now):
+            tokens = self._refresh(row, tokens, now)
+            if tokens is None:
+                return None
+            last_seen = now
+        elif now - last_seen >= TOUCH_INTERVAL:
+            self._touch(row, now)
+            last_seen = now
+        try:
+            identity = self._verifier.verify_id_token(tokens.id_token)
+        except TokenInvalid as error:
+            log.info("session dropped: id token %s", error)
+            self._delete(row.id)
+            return None
+        if identity.sub != row.user_sub:
+            self._delete(row.id)
+            return None
+        return SignedInUser(
+            sub=identity.sub,
+            username=row.username,
+            email=identity.email or row.email,
+            groups=identity.groups,
+            auth_method=row.auth_method,
+            authenticated_at=as_utc(row.authenticated_at),
+            session_created_at=as_utc(row.created_at),
+            session_expires_at=as_utc(row.expires_at),
+            idle_expires_at=min(last_seen + self._idle_timeout, as_utc(row.expires_at)),
+            notice=row.notice,
+        )
+
+    def access_token(self, session_id: str, *, force_refresh: bool = False) -> str | None:
+        """A Cognito access token for the team's own API calls on the person's behalf,
+        refreshed when it is about to expire (or when ``force_refresh``, after an API
+        answered 401). Server-side only: it never goes into a state var or a page."""
+        if self.current(session_id) is None:
+            return None
+        row = self._load(session_id)
+        tokens = self._cipher.open(row.encrypted_tokens) if row is not None else None
+        if row is None or tokens is None:
+            return None
+        now = self._clock()
+        if force_refresh or as_utc(row.access_expires_at) - REFRESH_MARGIN <= now:
+            tokens = self._refresh(row, tokens, now)
+        return tokens.access_token if tokens is not None else None
+
+    def _revalidation_due(self, row: BrowserSession, now: datetime) -> bool:
+        if as_utc(row.access_expires_at) - REFRESH_MARGIN <= now:
+            return True
+        checked = row.revalidated_at
+        return checked is None or as_utc(checked) + self._revalidate_every <= now
+
+    def _touch(self, row: BrowserSession, now: datetime) -> None:
+        with session_scope(self._engine) as db:
+            db.execute(
+                update(BrowserSession)
+                .where(BrowserSession.id == row.id)  # type: ignore[arg-type]
+                .values(last_seen_at=now)
+            )
+
+    def _refresh(
+        self, row: BrowserSession, tokens: CognitoTokens, now: datetime
+    ) -> CognitoTokens | None:
+        if not tokens.refresh_token:
+            self._delete(row.id)
+            return None
+        try:
+            fresh = self._gateway.refresh(username=row.username, refresh_token=tokens.refresh_token)
+        except AuthError as error:
+            # Cognito unreachable is not a revocation: keep the session for now, unless its
+            # access token has run out (then nothing proves it is still valid).
+            if error.failure is AuthFailure.UNAVAILABLE and as_utc(row.access_expires_at) > now:
+                return tokens
+            log.info("session ended: refresh refused (%s)", error.failure.value)
+            self._delete(row.id, audit=(row, "revoked", ClientInfo()))
+            return None
+        with session_scope(self._engine) as db:
+            db.execute(
+                update(BrowserSession)
+                .where(BrowserSession.id == row.id)  # type: ignore[arg-type]
+                .values(
+                    encrypted_tokens=self._cipher.seal(fresh),
+                    access_expires_at=now + timedelta(seconds=fresh.expires_in),
+                    last_seen_at=now,
+                    revalidated_at=now,
+                )
+            )
+        return fresh
+
+    def end(self, session_id: str, *, client: ClientInfo) -> bool:
+        """Log out: revoke the refresh token at Cognito and delete the session."""
+        row = self._load(session_id)
+        if row is None:
+            return False
+        self._finish(row, reason="", client=client)
+        return True
+
+    def end_all(
+        self,
+        *,
+        user_sub: str,
+        client: ClientInfo,
+        reason: str,
+        created_before: datetime | None = None,
+        actor_sub: str | None = None,
+    ) -> int:
+        """End every session of one person (those created before ``created_before`` when
+        given), revoking their refresh tokens; return how many ended."""
+        with session_scope(self._engine) as db:
+            query = select(BrowserSession).where(BrowserSession.user_sub == user_sub)
+            if created_before is not None:
+                query = query.where(BrowserSession.created_at < created_before)
+            rows = list(db.exec(query).all())
+        for row in rows:
+            self._finish(row, reason=reason, client=client, actor_sub=actor_sub)
+        return len(rows)
+
+    def _finish(
+        self,
+        row: BrowserSession,
+        *,
+        reason: str,
+        client: ClientInfo = NO_CLIENT,
+        actor_sub: str | None = None,
+    ) -> None:
+        """Revoke the row's refresh token (best effort), delete it, audit why."""
+        tokens = self._cipher.open(row.encrypted_tokens)
+        if tokens is not None and tokens.refresh_token:
+            try:
+                self._gateway.revoke(refresh_token=tokens.refresh_token)
+            except AuthError as error:
+                log.warning("token revocation failed: %s", error.failure.value)
+        self._delete(row.id, audit=(row, reason, client), actor_sub=actor_sub)
+
+    def _delete(
+        self,
+        row_id: int | None,
+        *,
+        audit: tuple[BrowserSession, str, ClientInfo] | None = None,
+        actor_sub: str | None = None,
+    ) -> None:
+        with session_scope(self._engine) as db:
+            db.execute(delete(BrowserSession).where(BrowserSession.id == row_id))  # type: ignore[arg-type]
+            if audit is not None:
+                row, reason, client = audit
+                record_event(
+                    db,
+                    event_type="session.end",
+                    outcome="success",
+                    at=self._clock(),
+                    client=client,
+                    user_sub=row.user_sub,
+                    email=row.email,
+                    actor_sub=actor_sub,
+                    detail=reason,
+                )

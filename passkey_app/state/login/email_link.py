@@ -1,0 +1,174 @@
+"""Email links in the browser: the request (a full-page POST, so the response can set
+the HttpOnly binding cookie), the "check your email" page, and the landing page that
+signs the person in, after a confirmation when the link was opened elsewhere."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from passkey_app import routes
+from passkey_app.api.magic_links import binding_cookie_name, token_cookie_name
+from passkey_app.services.errors import MESSAGES, AuthError, AuthFailure, throttled_message
+from passkey_app.services.identity import normalize_email
+from passkey_app.services.magic_links.flows import ConfirmationRequired, EmailConfirmed, LinkStatus
+from passkey_app.state.session import SessionState, handoff_script
+
+log = logging.getLogger(__name__)
+
+LANDING_CHECKING = "checking"
+LANDING_CONFIRM = "confirm"
+LANDING_INVALID = "invalid"
+LANDING_SIGNING_IN = "signing_in"
+EMAIL_CONFIRMED = "Email confirmed. Thanks!"
+MAX_RETRY_SECONDS = 24 * 3600
+
+
+def request_link_script(api_url: str, *, email: str, purpose: str) -> str:
+    """JS that posts a link request to the backend route in a full page navigation (the
+    response sets the HttpOnly cookie binding the link to this browser)."""
+    url = f"{api_url.rstrip('/')}{routes.API_MAGIC_LINK_REQUEST}"
+    fields = {"email": email, "purpose": purpose}
+    return f"window.passkeyApp.postNavigate({json.dumps(url)}, {json.dumps(fields)})"
+
+
+def sent_page_problem(query: Mapping[str, str]) -> str:
+    """The sentence for the ``problem`` the request route put in the address: for a
+    refusal by a limit, with when to try again (``retry``, seconds). Anyone can edit the
+    address, so only known problems and sane waits are shown."""
+    raw = query.get("problem", "")
+    failure = next((f for f in AuthFailure if f.value == raw), None)
+    retry = query.get("retry", "")
+    wait = int(retry) if retry.isascii() and retry.isdigit() and len(retry) <= 6 else 0
+    if failure is AuthFailure.THROTTLED and 0 < wait <= MAX_RETRY_SECONDS:
+        return throttled_message(wait)
+    return MESSAGES[failure] if failure else ""
+
+
+class MagicLinkSignupState(SessionState):
+    """Sign-up by email link, for browsers without passkeys."""
+
+    error: str = ""
+
+    @rx.event
+    def submit(self, form: dict[str, Any]) -> EventSpec | None:
+        """Check the address, then ask the backend route for a sign-up link."""
+        email = normalize_email(str(form.get("email", ""))[:320])
+        if email is None:
+            self.error = MESSAGES[AuthFailure.INVALID_EMAIL]
+            return None
+        self.error = ""
+        api_url = self._services().settings.api_url
+        return rx.call_script(request_link_script(api_url, email=email, purpose="signup"))
+
+
+class MagicLinkSentState(SessionState):
+    """ "Check your email", or why no link could be asked for."""
+
+    problem: str = ""
+
+    @rx.event
+    def on_load(self) -> None:
+        """Read the outcome the request route put in the address."""
+        self.problem = sent_page_problem(self.router.url.query_parameters)
+
+
+class MagicLinkLandingState(SessionState):
+    """The page a link leads to: signs in at once in the browser that asked for it."""
+
+    status: str = LANDING_CHECKING
+    email: str = ""
+    signup: bool = False
+    error: str = ""
+    busy: bool = False
+
+    def _cookie(self, name: str) -> str:
+        try:
+            jar = SimpleCookie(self.router.headers.cookie or "")
+        except CookieError:
+            return ""
+        morsel = jar.get(name)
+        return morsel.value if morsel else ""
+
+    def _secrets(self) -> tuple[str, str]:
+        settings = self._services().settings
+        return self._cookie(token_cookie_name(settings)), self._cookie(
+            binding_cookie_name(settings)
+        )
+
+    @rx.event
+    async def on_load(self) -> AsyncIterator[EventSpec | None]:
+        """Look at the link without using it; sign in when this browser asked for it."""
+        self.status, self.email, self.signup, self.error, self.busy = (
+            LANDING_CHECKING,
+            "",
+            False,
+            "",
+            False,
+        )
+        token, binding = self._secrets()
+        links = self._services().magic_links
+        signed_in = await self._current_user()
+        check = await asyncio.to_thread(
+            links.check,
+            token=token,
+            binding=binding,
+            client=self._client(),
+            signed_in_sub=signed_in.sub if signed_in else None,
+        )
+        self.email, self.signup = check.email, check.signup
+        if check.status is LinkStatus.INVALID:
+            self.status, self.error = LANDING_INVALID, MESSAGES[AuthFailure.LINK_INVALID]
+            return
+        if check.status is LinkStatus.CONFIRM:
+            self.status = LANDING_CONFIRM
+            return
+        async for event in self._redeem(confirmed=False):
+            yield event
+
+    @rx.event
+    async def confirm(self) -> AsyncIterator[EventSpec | None]:
+        """The person confirmed that they asked for this link, on another device."""
+        if self.busy or self.status != LANDING_CONFIRM:
+            return
+        async for event in self._redeem(confirmed=True):
+            yield event
+
+    async def _redeem(self, *, confirmed: bool) -> AsyncIterator[EventSpec | None]:
+        self.status, self.busy, self.error = LANDING_SIGNING_IN, True, ""
+        yield None
+        token, binding = self._secrets()
+        links = self._services().magic_links
+        signed_in = await self._current_user()
+        try:
+            login = await asyncio.to_thread(
+                links.redeem,
+                token=token,
+                binding=binding,
+                confirmed=confirmed,
+                client=self._client(),
+                signed_in_sub=signed_in.sub if signed_in else None,
+            )
+        except ConfirmationRequired:
+            self.status, self.busy = LANDING_CONFIRM, False
+            return
+        except AuthError as error:
+            self.status, self.busy, self.error = LANDING_INVALID, False, error.user_message
+            return
+        except Exception:
+            log.exception("magic link sign-in failed unexpectedly")
+            self.status, self.busy = LANDING_INVALID, False
+            self.error = MESSAGES[AuthFailure.UNEXPECTED]
+            return
+        if isinstance(login, EmailConfirmed):
+            yield rx.redirect(routes.ACCOUNT)
+            yield rx.toast.success(EMAIL_CONFIRMED)
+            return
+        yield rx.call_script(handoff_script(self._services().settings.api_url, login.handoff_code))
