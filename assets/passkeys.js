@@ -24,7 +24,7 @@
       form.submit();
       return { ok: true, data: null };
     } catch (error) {
-      return { ok: false, error: { name: error && error.name, message: "navigation failed" } };
+      return { ok: false, error: { code: "unknown" } };
     }
   }
 
@@ -32,18 +32,10 @@
   // Options arrive as the server's JSON (base64url strings); results leave as
   // credential.toJSON(). Nothing here logs: credential material stays out of consoles.
 
-  const MESSAGES = Object.freeze({
-    cancelled: "The passkey request was cancelled.",
-    timeout: "The passkey request timed out. Try again.",
-    already_registered: "This device already has a passkey for your account.",
-    unsupported: "This browser can't use passkeys.",
-    security: "Passkeys aren't available on this address.",
-    aborted: "The passkey request was stopped.",
-    unknown: "Something went wrong with the passkey. Try again.",
-  });
-
+  // Failures are codes only; the sentences people read live in Python
+  // (passkey_app/state/ceremony.py, BrowserCode), checked by a test to cover every code.
   const ok = (data) => ({ ok: true, data });
-  const fail = (code) => ({ ok: false, error: { code, message: MESSAGES[code] } });
+  const fail = (code) => ({ ok: false, error: { code } });
 
   // Why passkeys can't run on this page at all (an error code), or null when they can.
   function unavailable() {

@@ -1,4 +1,5 @@
-"""The Reflex app: pages, theme, the browser module and the backend routes."""
+"""The Reflex app: the backend routes and guards, the browser module, and one table of
+pages (route, page, title, on_load, who may see it)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,13 @@ from passkey_app.pages.admin import (
     admin_user_page,
     admin_users_page,
 )
+from passkey_app.pages.examples.orders import orders_page
+from passkey_app.pages.forbidden import forbidden_page
 from passkey_app.pages.home import home_page
 from passkey_app.pages.login import login_page
 from passkey_app.pages.magic_link import link_landing_page, link_sent_page
 from passkey_app.pages.outbox import outbox_page
+from passkey_app.pages.registry import PUBLIC, SIGNED_IN, Page, group, register
 from passkey_app.pages.signup import signup_page
 from passkey_app.settings import get_settings
 from passkey_app.state.account import AccountState
@@ -27,12 +31,57 @@ from passkey_app.state.admin.adoption import AdminAdoptionState
 from passkey_app.state.admin.audit import AdminAuditState
 from passkey_app.state.admin.user import AdminUserState
 from passkey_app.state.admin.users import AdminUsersState
+from passkey_app.state.examples.orders import OrdersState
 from passkey_app.state.home import HomeState
 from passkey_app.state.login.email_link import MagicLinkLandingState, MagicLinkSentState
 from passkey_app.state.login.passkey import PasskeyLoginState
 from passkey_app.state.login.signup import SignupState
 from passkey_app.state.outbox import OutboxState
 from passkey_app.state.passkeys import PasskeysState
+
+settings = get_settings()
+ADMIN = group("admin")
+
+PAGES = [
+    Page(routes.HOME, home_page, "Passkeys for Cognito", [HomeState.on_load]),
+    Page(routes.LOGIN, login_page, "Sign in", [PasskeyLoginState.on_load]),
+    Page(routes.SIGNUP, signup_page, "Create your account", [SignupState.on_load]),
+    Page(
+        routes.ACCOUNT,
+        lambda: account_page(settings.api_url),
+        "Your account",
+        [AccountState.on_load, PasskeysState.on_load],
+        SIGNED_IN,
+    ),
+    Page(routes.ADMIN, admin_users_page, "Admin: users", [AdminUsersState.on_load], ADMIN),
+    Page(routes.ADMIN_USER, admin_user_page, "Admin: user", [AdminUserState.on_load], ADMIN),
+    Page(
+        routes.ADMIN_ADOPTION,
+        admin_adoption_page,
+        "Admin: adoption",
+        [AdminAdoptionState.on_load],
+        ADMIN,
+    ),
+    Page(
+        routes.ADMIN_AUDIT, admin_audit_page, "Admin: audit log", [AdminAuditState.on_load], ADMIN
+    ),
+    Page(routes.FORBIDDEN, forbidden_page, "No access", [], PUBLIC),
+    Page(
+        routes.MAGIC_LINK_SENT,
+        lambda: link_sent_page(settings.mode == "embedded"),
+        "Check your email",
+        [MagicLinkSentState.on_load],
+    ),
+    Page(routes.MAGIC_LINK_LANDING, link_landing_page, "Sign in", [MagicLinkLandingState.on_load]),
+]
+if settings.mode == "embedded":
+    # The local outbox exists only in the embedded default; production has no such page.
+    PAGES.append(Page(routes.OUTBOX, outbox_page, "Local outbox", [OutboxState.on_load]))
+if settings.example_upstream:
+    # The worked example of docs/building-on-it.md: a team's own protected page.
+    PAGES.append(
+        Page(routes.EXAMPLE_ORDERS, orders_page, "Your orders", [OrdersState.load], SIGNED_IN)
+    )
 
 # Before rx.App: Reflex reads engine.io's message cap when it builds its socket server.
 cap_socket_buffer()
@@ -42,49 +91,4 @@ app = rx.App(
     # Each wraps the one before: the origin check runs before the event frame cap.
     api_transformer=[build_session_routes(), event_guard, origin_guard, worker_header],
 )
-app.add_page(home_page, route=routes.HOME, title="Passkeys for Cognito", on_load=HomeState.on_load)
-app.add_page(login_page, route=routes.LOGIN, title="Sign in", on_load=PasskeyLoginState.on_load)
-app.add_page(
-    signup_page, route=routes.SIGNUP, title="Create your account", on_load=SignupState.on_load
-)
-app.add_page(
-    lambda: account_page(get_settings().api_url),
-    route=routes.ACCOUNT,
-    title="Your account",
-    on_load=[AccountState.on_load, PasskeysState.on_load],
-)
-app.add_page(
-    admin_users_page, route=routes.ADMIN, title="Admin: users", on_load=AdminUsersState.on_load
-)
-app.add_page(
-    admin_user_page, route=routes.ADMIN_USER, title="Admin: user", on_load=AdminUserState.on_load
-)
-app.add_page(
-    admin_adoption_page,
-    route=routes.ADMIN_ADOPTION,
-    title="Admin: adoption",
-    on_load=AdminAdoptionState.on_load,
-)
-app.add_page(
-    admin_audit_page,
-    route=routes.ADMIN_AUDIT,
-    title="Admin: audit log",
-    on_load=AdminAuditState.on_load,
-)
-app.add_page(
-    lambda: link_sent_page(get_settings().mode == "embedded"),
-    route=routes.MAGIC_LINK_SENT,
-    title="Check your email",
-    on_load=MagicLinkSentState.on_load,
-)
-app.add_page(
-    link_landing_page,
-    route=routes.MAGIC_LINK_LANDING,
-    title="Sign in",
-    on_load=MagicLinkLandingState.on_load,
-)
-if get_settings().mode == "embedded":
-    # The local outbox exists only in the embedded default; production has no such page.
-    app.add_page(
-        outbox_page, route=routes.OUTBOX, title="Local outbox", on_load=OutboxState.on_load
-    )
+register(app, PAGES)

@@ -8,9 +8,13 @@ ADMIN = "/admin"
 ADMIN_ADOPTION = "/admin/adoption"
 ADMIN_AUDIT = "/admin/audit"
 ADMIN_USER = "/admin/user"
+FORBIDDEN = "/forbidden"
+EXAMPLE_ORDERS = "/examples/orders"
 
 API_SESSION_ACTIVATE = "/api/session/activate"
 API_SESSION_LOGOUT = "/api/session/logout"
+API_SESSION_ME = "/api/session/me"
+API_UPSTREAM = "/api/upstream"
 
 MAGIC_LINK_SENT = "/login/link-sent"
 MAGIC_LINK_LANDING = "/login/link"

@@ -106,6 +106,10 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='The team\'s APIs by name, JSON {"orders": "https://api.example.com/v1"}.',
     )
+    example_upstream: str | None = Field(
+        default=None,
+        description="Name of an upstream with /orders: shows the example page /examples/orders.",
+    )
     session_lifetime_hours: int = Field(default=24 * 7, ge=1, le=24 * 30)
     session_idle_minutes: int = Field(
         default=12 * 60, ge=5, le=24 * 30 * 60, description="A session unused this long ends."

@@ -19,6 +19,7 @@ from passkey_app.services.container import Services
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.magic_links.flows import LINK_LIFETIME
 from passkey_app.services.magic_links.store import LinkPurpose, new_secret, well_formed
+from passkey_app.services.return_path import safe_return_path
 from passkey_app.settings import Settings
 
 MAX_FORM_BYTES = 4096
@@ -28,6 +29,11 @@ _HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 def binding_cookie_name(settings: Settings) -> str:
     """The cookie holding the random value that ties a link to the browser that asked."""
     return "__Host-magic_link_binding" if settings.cookie_secure else "magic_link_binding"
+
+
+def next_cookie_name(settings: Settings) -> str:
+    """The cookie remembering where to return after signing in with the link."""
+    return "__Host-magic_link_next" if settings.cookie_secure else "magic_link_next"
 
 
 def token_cookie_name(settings: Settings) -> str:
@@ -95,6 +101,11 @@ def magic_link_routes(services: Callable[[], Services]) -> list[Route]:
             return _redirect(f"{sent_page}?{urlencode({'problem': error.failure.value})}")
         response = _redirect(sent_page)
         _set_cookie(response, svc.settings, binding_cookie_name(svc.settings), binding)
+        next_path = safe_return_path(form.get("next"), default="")
+        if next_path:
+            _set_cookie(response, svc.settings, next_cookie_name(svc.settings), next_path)
+        else:
+            response.delete_cookie(next_cookie_name(svc.settings), path="/")
         return response
 
     async def open_link(request: Request) -> Response:

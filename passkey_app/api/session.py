@@ -17,8 +17,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from passkey_app import routes
 from passkey_app.api.magic_links import magic_link_routes
+from passkey_app.api.me import me_routes
 from passkey_app.api.request import client_of
+from passkey_app.api.upstream import upstream_routes
 from passkey_app.services.container import Services, get_services
+from passkey_app.services.return_path import safe_return_path
 from passkey_app.settings import get_settings
 
 MAX_FORM_BYTES = 4096
@@ -50,12 +53,13 @@ def build_session_routes(services: Callable[[], Services] = get_services) -> Sta
         if not _origin_allowed(request, svc):
             return PlainTextResponse("Forbidden", status_code=403, headers=_NO_STORE)
         code = await _form_field(request, "code")
+        next_path = safe_return_path(await _form_field(request, "next"))
         session_id = await asyncio.to_thread(
             svc.sessions.activate, code, client=client_of(request, svc.settings)
         )
         if session_id is None:
             return _redirect(f"{frontend}{routes.LOGIN}?expired=1")
-        response = _redirect(f"{frontend}{routes.ACCOUNT}")
+        response = _redirect(f"{frontend}{next_path}")
         response.set_cookie(
             svc.settings.session_cookie_name,
             session_id,
@@ -92,6 +96,8 @@ def build_session_routes(services: Callable[[], Services] = get_services) -> Sta
             Route(routes.API_SESSION_ACTIVATE, activate, methods=["POST"]),
             Route(routes.API_SESSION_LOGOUT, logout, methods=["POST"]),
             *magic_link_routes(services),
+            *me_routes(services),
+            *upstream_routes(services),
         ]
     )
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import reflex as rx
 
 from passkey_app import routes
@@ -17,18 +15,19 @@ from passkey_app.components.passkeys import (
     rename_dialog,
 )
 from passkey_app.state.account import AccountState
+from passkey_app.state.ceremony import post_navigate_call
 
 
 def sign_out_button(api_url: str) -> rx.Component:
     """A full-page POST to the backend route that revokes the tokens and clears the cookie."""
-    url = json.dumps(f"{api_url.rstrip('/')}{routes.API_SESSION_LOGOUT}")
+    url = f"{api_url.rstrip('/')}{routes.API_SESSION_LOGOUT}"
     return rx.button(
         "Sign out",
         type="button",
         variant="soft",
         color_scheme="gray",
         size="2",
-        on_click=rx.call_script(f"window.passkeyApp.postNavigate({url}, {{}})"),
+        on_click=rx.call_script(post_navigate_call(url, {})),
     )
 
 

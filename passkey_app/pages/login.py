@@ -15,7 +15,7 @@ from passkey_app.components.forms import (
 )
 from passkey_app.components.layout import card, page_shell
 from passkey_app.components.magic_link import login_email_link_offer
-from passkey_app.state.ceremony import AUTOFILL_DONE_ID
+from passkey_app.state.ceremony import AUTOFILL_DONE_ID, take_autofill_call
 from passkey_app.state.login.card import (
     STEP_EMAIL,
     STEP_NEW_PASSWORD,
@@ -196,9 +196,7 @@ def _autofill_done() -> rx.Component:
         hidden=True,
         tab_index=-1,
         aria_hidden="true",
-        on_click=rx.call_script(
-            "window.passkeyApp.takeAutofillResult()", callback=PasskeyLoginState.finish_autofill
-        ),
+        on_click=rx.call_script(take_autofill_call(), callback=PasskeyLoginState.finish_autofill),
     )
 
 

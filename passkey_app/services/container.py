@@ -26,6 +26,7 @@ from passkey_app.services.passkeys.signup import PasskeySignup, SignupPolicy
 from passkey_app.services.password.login import PasswordLogin
 from passkey_app.services.sessions.store import SessionStore
 from passkey_app.services.sessions.token_cipher import TokenCipher
+from passkey_app.services.upstream import UpstreamClient
 from passkey_app.services.webauthn.ceremonies import PasskeyCeremonies
 from passkey_app.services.webauthn.challenges import ChallengeStore
 from passkey_app.services.webauthn.relying_party import relying_party
@@ -51,6 +52,7 @@ class Services:
     admin: AdminService
     magic_links: MagicLinks
     provisional: ProvisionalAccounts
+    upstreams: UpstreamClient
 
 
 def build_services(
@@ -131,6 +133,7 @@ def build_services(
         ),
         magic_links=magic_links,
         provisional=provisional,
+        upstreams=UpstreamClient(upstreams=settings.api_upstreams),
     )
 
 

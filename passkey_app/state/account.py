@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import reflex as rx
 from reflex.event import EventSpec
 
-from passkey_app import routes
+from passkey_app.auth import AuthState
 from passkey_app.services.errors import AuthError
-from passkey_app.state.session import SessionState
 
 METHOD_LABELS = {"password": "Password", "passkey": "Passkey", "magic_link": "Email link"}
 CONFIRMATION_SENT = "We sent the link again. Check your email."
@@ -27,7 +25,7 @@ def duration_words(span: timedelta) -> str:
     return f"{minutes} minutes"
 
 
-class AccountState(SessionState):
+class AccountState(AuthState):
     """What the account page shows; filled only after the session checks out."""
 
     loaded: bool = False
@@ -42,13 +40,13 @@ class AccountState(SessionState):
     email_unconfirmed: bool = False
 
     @rx.event
-    async def on_load(self) -> AsyncIterator[EventSpec | None]:
-        """Signed-out visitors go to the login page; nothing is shown before the check."""
+    async def on_load(self) -> None:
+        """Fill the page once the server has checked the session (signed-out visitors were
+        sent to sign in by the page guard); nothing is shown before."""
         self.loaded = False
-        user = await self._current_user()
+        user = await self.signed_in_user()
         if user is None:
-            yield rx.redirect(routes.LOGIN)
-            return
+            return  # the page guard has sent them to sign in
         self.email = user.email
         self.sub = user.sub
         self.method = METHOD_LABELS.get(user.auth_method, user.auth_method)
@@ -73,7 +71,7 @@ class AccountState(SessionState):
         """Mail the "confirm your email" link again (at most once a minute)."""
         user = await self._current_user()
         if user is None:
-            return rx.redirect(routes.LOGIN)
+            return self.login_redirect()
         try:
             await asyncio.to_thread(
                 self._services().magic_links.resend_confirmation,

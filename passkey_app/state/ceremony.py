@@ -10,20 +10,64 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Literal
+
+from passkey_app import routes
 
 BrowserFunction = Literal["register", "authenticate"]
 AUTOFILL_DONE_ID = "passkey-autofill-done"
 
-BROWSER_MESSAGES: dict[str, str] = {
-    "cancelled": "The passkey request was cancelled.",
-    "timeout": "The passkey request timed out. Try again.",
-    "already_registered": "This device already has a passkey for your account.",
-    "unsupported": "This browser can't use passkeys.",
-    "security": "Passkeys aren't available on this address.",
+
+class BrowserCode(StrEnum):
+    """What assets/passkeys.js can answer instead of a credential (codes only: the
+    sentences are here, and a test checks that every code the module returns is listed)."""
+
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"
+    ALREADY_REGISTERED = "already_registered"
+    UNSUPPORTED = "unsupported"
+    SECURITY = "security"
+    ABORTED = "aborted"
+    UNKNOWN = "unknown"
+    MALFORMED = "malformed"
+
+
+BROWSER_MESSAGES: dict[BrowserCode, str] = {
+    BrowserCode.CANCELLED: "The passkey request was cancelled.",
+    BrowserCode.TIMEOUT: "The passkey request timed out. Try again.",
+    BrowserCode.ALREADY_REGISTERED: "This device already has a passkey for your account.",
+    BrowserCode.UNSUPPORTED: "This browser can't use passkeys.",
+    BrowserCode.SECURITY: "Passkeys aren't available on this address.",
+    BrowserCode.ABORTED: "The passkey request was stopped.",
+    BrowserCode.UNKNOWN: "The passkey request didn't work. Try again.",
+    BrowserCode.MALFORMED: "The passkey request didn't work. Try again.",
 }
-GENERIC_BROWSER_MESSAGE = "The passkey request didn't work. Try again."
-ABORTED = "aborted"
+GENERIC_BROWSER_MESSAGE = BROWSER_MESSAGES[BrowserCode.UNKNOWN]
+ABORTED = BrowserCode.ABORTED.value
+
+
+def post_navigate_call(url: str, fields: dict[str, str]) -> str:
+    """JS that posts ``fields`` to a backend route in a full page navigation (so the
+    response can set or clear an HttpOnly cookie)."""
+    return f"window.passkeyApp.postNavigate({json.dumps(url)}, {json.dumps(fields)})"
+
+
+def handoff_call(api_url: str, code: str, next_path: str = "") -> str:
+    """JS that hands a verified sign-in to the cookie route, which then sends the person
+    on to ``next_path`` (checked again there) or their account."""
+    fields = {"code": code, "next": next_path} if next_path else {"code": code}
+    return post_navigate_call(f"{api_url.rstrip('/')}{routes.API_SESSION_ACTIVATE}", fields)
+
+
+def take_autofill_call() -> str:
+    """JS that hands over the passkey the person picked from the email field's list."""
+    return "window.passkeyApp.takeAutofillResult()"
+
+
+def capabilities_call() -> str:
+    """JS that reports what this browser can do with passkeys (WebAuthn, autofill)."""
+    return "window.passkeyApp.capabilities()"
 
 
 def browser_call(function: BrowserFunction, options: dict[str, Any]) -> str:
@@ -56,7 +100,8 @@ class BrowserOutcome:
     @property
     def message(self) -> str:
         """One short sentence for the person."""
-        return BROWSER_MESSAGES.get(self.code, GENERIC_BROWSER_MESSAGE)
+        known = next((code for code in BrowserCode if code.value == self.code), None)
+        return BROWSER_MESSAGES[known] if known else GENERIC_BROWSER_MESSAGE
 
     @property
     def aborted(self) -> bool:

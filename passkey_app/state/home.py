@@ -6,10 +6,10 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from passkey_app import routes
-from passkey_app.state.session import SessionState
+from passkey_app.auth import AuthState
 
 
-class HomeState(SessionState):
+class HomeState(AuthState):
     """No fields: the page only routes."""
 
     @rx.event

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from passkey_app.auth import AuthState
 from passkey_app.services.mail.outbox import OutboxUnavailable, local_outbox
-from passkey_app.state.session import SessionState
 
 # Links in a shown message open in the whole tab, as they would from a mail app.
 _BASE = '<base target="_top">'
@@ -25,7 +25,7 @@ class OutboxItem:
     html: str
 
 
-class OutboxState(SessionState):
+class OutboxState(AuthState):
     """Lists the newest messages; refuses outside the embedded default."""
 
     items: list[OutboxItem] = []

@@ -13,14 +13,18 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
-from passkey_app import routes
+from passkey_app.auth import AuthState
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.magic_links.flows import offer_passkey_after_link
 from passkey_app.services.passkeys.naming import DEFAULT_PASSKEY_NAME
 from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.services.webauthn.credential_store import PasskeySummary
-from passkey_app.state.ceremony import browser_call, forget_call, read_outcome
-from passkey_app.state.session import SessionState
+from passkey_app.state.ceremony import (
+    browser_call,
+    capabilities_call,
+    forget_call,
+    read_outcome,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +75,7 @@ def _well_typed(passkey_id: object, name: object) -> bool:
     return type(passkey_id) is int and isinstance(name, str) and len(name) <= 200
 
 
-class PasskeysState(SessionState):
+class PasskeysState(AuthState):
     """Fields and handlers of the passkeys card, the offer, and their dialogs."""
 
     loaded: bool = False
@@ -112,9 +116,7 @@ class PasskeysState(SessionState):
             return
         await self._refresh(user)
         self.loaded = True
-        yield rx.call_script(
-            "window.passkeyApp.capabilities()", callback=PasskeysState.set_capabilities
-        )
+        yield rx.call_script(capabilities_call(), callback=PasskeysState.set_capabilities)
 
     @rx.event
     def set_capabilities(self, result: Any) -> None:
@@ -160,7 +162,7 @@ class PasskeysState(SessionState):
         """Store the passkey the browser just created."""
         user = await self._require()
         if user is None:
-            yield rx.redirect(routes.LOGIN)
+            yield self.login_redirect()
             return
         outcome = read_outcome(result)
         handle, self._handle = self._handle, ""
@@ -312,7 +314,7 @@ class PasskeysState(SessionState):
         """Rename one of the person's own passkeys."""
         user = await self._require()
         if user is None:
-            yield rx.redirect(routes.LOGIN)
+            yield self.login_redirect()
             return
         account = self._services().passkey_account
         try:
@@ -352,7 +354,7 @@ class PasskeysState(SessionState):
         """Remove one of the person's own passkeys (never the last way in)."""
         user = await self._require()
         if user is None:
-            yield rx.redirect(routes.LOGIN)
+            yield self.login_redirect()
             return
         account = self._services().passkey_account
         try:

@@ -3,8 +3,11 @@ started exactly as ``make run`` starts it, and Debian's Chromium driven by Playw
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,8 +56,15 @@ def stack_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def stack(stack_ports: StackPorts, stack_data_dir: Path) -> Iterator[Stack]:
-    """The app, as `make run` serves it, on the test ports."""
+def team_api_port() -> int:
+    """Where the team's own API (tests/support/team_api_server.py) listens."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def stack(stack_ports: StackPorts, stack_data_dir: Path, team_api_port: int) -> Iterator[Stack]:
+    """The app, as `make run` serves it, on the test ports, with the team's API configured
+    as the upstream "orders" and the example page that reads it."""
     log_dir = ARTIFACTS / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     running = start_stack(
@@ -62,13 +72,49 @@ def stack(stack_ports: StackPorts, stack_data_dir: Path) -> Iterator[Stack]:
         ports=stack_ports,
         log_dir=log_dir,
         hot_reload=False,
-        # A build folder of its own: sharing .web with a running `make run` would point
-        # the developer's page at the test backend (and back).
-        extra_env={"REFLEX_WEB_WORKDIR": str(TEST_WEB_DIR)},
+        extra_env={
+            # A build folder of its own: sharing .web with a running `make run` would point
+            # the developer's page at the test backend (and back).
+            "REFLEX_WEB_WORKDIR": str(TEST_WEB_DIR),
+            "PASSKEY_API_UPSTREAMS": json.dumps({"orders": f"http://127.0.0.1:{team_api_port}/v1"}),
+            "PASSKEY_EXAMPLE_UPSTREAM": "orders",
+        },
     )
     holder = {"stack": running}
     yield running
     holder["stack"].stop()
+
+
+@pytest.fixture(scope="session")
+def team_api(stack: Stack, stack_data_dir: Path, team_api_port: int) -> Iterator[str]:
+    """The team's own API over real HTTP: accepts only the pool's access tokens."""
+    log = (ARTIFACTS / "logs" / "team-api.log").open("w")
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "granian"),
+            "--interface",
+            "asgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(team_api_port),
+            "tests.support.team_api_server:app",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "TEAM_API_POOL_FILE": str(stack_data_dir / "local-cognito.json")},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", team_api_port)) == 0:
+                break
+        time.sleep(0.2)
+    yield f"http://127.0.0.1:{team_api_port}/v1"
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture(scope="session")

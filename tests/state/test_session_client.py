@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from reflex.istate.data import RouterData
 
+from passkey_app.auth import client_from_router
 from passkey_app.services.client_address import tab_key
 from passkey_app.settings import Settings
-from passkey_app.state.session import client_from_router
 
 TOKEN = "6d1c8c5e-tab-token"
 

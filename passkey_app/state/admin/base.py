@@ -12,19 +12,18 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
-from passkey_app import routes
+from passkey_app.auth import AuthState
 from passkey_app.services.admin.errors import AdminError, AdminFailure
 from passkey_app.services.admin.service import AdminService
 from passkey_app.services.errors import AuthError
 from passkey_app.services.sessions.store import SignedInUser
-from passkey_app.state.session import SessionState
 
 log = logging.getLogger(__name__)
 
 CHECKING, ALLOWED, FORBIDDEN = "checking", "allowed", "forbidden"
 
 
-class AdminState(SessionState):
+class AdminState(AuthState):
     """Whether this browser may see the dashboard, and the re-authentication dialog."""
 
     access: str = CHECKING
@@ -52,7 +51,7 @@ class AdminState(SessionState):
         self.access = CHECKING
         user = await self._current_user()
         if user is None:
-            yield rx.redirect(routes.LOGIN)
+            yield self.login_redirect()
             return
         if not user.is_admin:
             self.access = FORBIDDEN

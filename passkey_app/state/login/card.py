@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator
 import reflex as rx
 from reflex.event import EventSpec
 
+from passkey_app.auth import AuthState
 from passkey_app.services.cognito.gateway import NewPasswordChallenge
 from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.services.return_path import safe_return_path
 from passkey_app.services.sessions.store import LoginSucceeded
-from passkey_app.state.session import SessionState, handoff_script
+from passkey_app.state.ceremony import handoff_call
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,7 @@ STEP_NEW_PASSWORD = "new_password"  # noqa: S105 (a step name)
 STEP_PASSKEY = "passkey"
 
 
-class LoginState(SessionState):
+class LoginState(AuthState):
     """Fields and handlers of the sign-in card."""
 
     step: str = STEP_EMAIL
@@ -30,12 +32,15 @@ class LoginState(SessionState):
     error: str = ""
     notice: str = ""
     busy: bool = False
+    next_path: str = ""
     _challenge: NewPasswordChallenge | None = None
 
     def _reset_card(self) -> None:
-        """Back to a clean email step, with the reason the person is here, if any."""
+        """Back to a clean email step, with the reason the person is here, if any, and
+        where to return afterwards (``?next=``, followed only when it is safe)."""
         self.step, self.error, self.busy, self._challenge = STEP_EMAIL, "", False, None
         query = self.router.url.query_parameters
+        self.next_path = safe_return_path(query.get("next"), default="")
         self.notice = (
             "You have signed out."
             if query.get("signed_out")
@@ -43,6 +48,10 @@ class LoginState(SessionState):
             if query.get("expired")
             else ""
         )
+
+    def _handoff(self, code: str) -> str:
+        """JS that opens the browser session and returns the person where they were going."""
+        return handoff_call(self._services().settings.api_url, code, self.next_path)
 
     @rx.event
     def change_email(self) -> None:
@@ -77,9 +86,7 @@ class LoginState(SessionState):
             self.busy, self.error = False, AuthError(AuthFailure.UNEXPECTED).user_message
             return
         if isinstance(result, LoginSucceeded):
-            yield rx.call_script(
-                handoff_script(self._services().settings.api_url, result.handoff_code)
-            )
+            yield rx.call_script(self._handoff(result.handoff_code))
             return
         self._challenge, self.step, self.busy = result.challenge, STEP_NEW_PASSWORD, False
 
@@ -119,4 +126,4 @@ class LoginState(SessionState):
             self.busy, self.error = False, AuthError(AuthFailure.UNEXPECTED).user_message
             return
         self._challenge = None
-        yield rx.call_script(handoff_script(self._services().settings.api_url, result.handoff_code))
+        yield rx.call_script(self._handoff(result.handoff_code))

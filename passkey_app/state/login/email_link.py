@@ -5,7 +5,6 @@ signs the person in, after a confirmation when the link was opened elsewhere."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Mapping
 from http.cookies import CookieError, SimpleCookie
@@ -15,11 +14,17 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from passkey_app import routes
-from passkey_app.api.magic_links import binding_cookie_name, token_cookie_name
+from passkey_app.api.magic_links import (
+    binding_cookie_name,
+    next_cookie_name,
+    token_cookie_name,
+)
+from passkey_app.auth import AuthState
 from passkey_app.services.errors import MESSAGES, AuthError, AuthFailure, throttled_message
 from passkey_app.services.identity import normalize_email
 from passkey_app.services.magic_links.flows import ConfirmationRequired, EmailConfirmed, LinkStatus
-from passkey_app.state.session import SessionState, handoff_script
+from passkey_app.services.return_path import safe_return_path
+from passkey_app.state.ceremony import handoff_call, post_navigate_call
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +36,12 @@ EMAIL_CONFIRMED = "Email confirmed. Thanks!"
 MAX_RETRY_SECONDS = 24 * 3600
 
 
-def request_link_script(api_url: str, *, email: str, purpose: str) -> str:
+def request_link_script(api_url: str, *, email: str, purpose: str, next_path: str = "") -> str:
     """JS that posts a link request to the backend route in a full page navigation (the
-    response sets the HttpOnly cookie binding the link to this browser)."""
-    url = f"{api_url.rstrip('/')}{routes.API_MAGIC_LINK_REQUEST}"
-    fields = {"email": email, "purpose": purpose}
-    return f"window.passkeyApp.postNavigate({json.dumps(url)}, {json.dumps(fields)})"
+    response sets the HttpOnly cookies binding the link to this browser and remembering
+    where to return after it)."""
+    fields = {"email": email, "purpose": purpose, "next": next_path}
+    return post_navigate_call(f"{api_url.rstrip('/')}{routes.API_MAGIC_LINK_REQUEST}", fields)
 
 
 def sent_page_problem(query: Mapping[str, str]) -> str:
@@ -52,7 +57,7 @@ def sent_page_problem(query: Mapping[str, str]) -> str:
     return MESSAGES[failure] if failure else ""
 
 
-class MagicLinkSignupState(SessionState):
+class MagicLinkSignupState(AuthState):
     """Sign-up by email link, for browsers without passkeys."""
 
     error: str = ""
@@ -66,10 +71,13 @@ class MagicLinkSignupState(SessionState):
             return None
         self.error = ""
         api_url = self._services().settings.api_url
-        return rx.call_script(request_link_script(api_url, email=email, purpose="signup"))
+        next_path = safe_return_path(self.router.url.query_parameters.get("next"), default="")
+        return rx.call_script(
+            request_link_script(api_url, email=email, purpose="signup", next_path=next_path)
+        )
 
 
-class MagicLinkSentState(SessionState):
+class MagicLinkSentState(AuthState):
     """ "Check your email", or why no link could be asked for."""
 
     problem: str = ""
@@ -80,7 +88,7 @@ class MagicLinkSentState(SessionState):
         self.problem = sent_page_problem(self.router.url.query_parameters)
 
 
-class MagicLinkLandingState(SessionState):
+class MagicLinkLandingState(AuthState):
     """The page a link leads to: signs in at once in the browser that asked for it."""
 
     status: str = LANDING_CHECKING
@@ -171,4 +179,6 @@ class MagicLinkLandingState(SessionState):
             yield rx.redirect(routes.ACCOUNT)
             yield rx.toast.success(EMAIL_CONFIRMED)
             return
-        yield rx.call_script(handoff_script(self._services().settings.api_url, login.handoff_code))
+        settings = self._services().settings
+        next_path = safe_return_path(self._cookie(next_cookie_name(settings)), default="")
+        yield rx.call_script(handoff_call(settings.api_url, login.handoff_code, next_path))

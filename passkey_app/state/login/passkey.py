@@ -20,11 +20,11 @@ from passkey_app.state.ceremony import (
     BrowserOutcome,
     autofill_call,
     browser_call,
+    capabilities_call,
     read_outcome,
 )
 from passkey_app.state.login.card import STEP_EMAIL, STEP_PASSKEY, STEP_PASSWORD, LoginState
 from passkey_app.state.login.email_link import request_link_script
-from passkey_app.state.session import handoff_script
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +45,15 @@ class PasskeyLoginState(LoginState):
 
     @rx.event
     async def on_load(self) -> AsyncIterator[EventSpec | None]:
-        """Signed-in people go to their account; others get the card and passkey options."""
+        """Signed-in people go on (to ``?next=`` or their account); others get the card
+        and passkey options."""
         self._reset_card()
         self.passkey_js, self._handle, self.password_fallback = "", "", False
         if await self._current_user() is not None:
-            yield rx.redirect(routes.ACCOUNT)
+            yield rx.redirect(self.next_path or routes.ACCOUNT)
             return
         await self._prepare_discoverable()
-        yield rx.call_script(
-            "window.passkeyApp.capabilities()", callback=PasskeyLoginState.set_capabilities
-        )
+        yield rx.call_script(capabilities_call(), callback=PasskeyLoginState.set_capabilities)
 
     @rx.event
     async def set_capabilities(self, result: Any) -> AsyncIterator[EventSpec | None]:
@@ -85,7 +84,10 @@ class PasskeyLoginState(LoginState):
             return
         self.email = normalize_email(str(form.get("email", ""))) or ""
         self.email_link_js = request_link_script(
-            self._services().settings.api_url, email=self.email, purpose="login"
+            self._services().settings.api_url,
+            email=self.email,
+            purpose="login",
+            next_path=self.next_path,
         )
         if isinstance(step, PasswordStep):
             self.step, self.busy, self.email_link_offered = STEP_PASSWORD, False, True
@@ -156,7 +158,7 @@ class PasskeyLoginState(LoginState):
             log.exception("passkey login failed unexpectedly")
             self.busy, self.error = False, AuthError(AuthFailure.UNEXPECTED).user_message
             return
-        yield rx.call_script(handoff_script(self._services().settings.api_url, result.handoff_code))
+        yield rx.call_script(self._handoff(result.handoff_code))
 
     async def _prepare_discoverable(self) -> None:
         login = self._services().passkey_login

@@ -11,9 +11,16 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from passkey_app import routes
+from passkey_app.auth import AuthState
 from passkey_app.services.errors import AuthError, AuthFailure
-from passkey_app.state.ceremony import browser_call, forget_call, read_outcome
-from passkey_app.state.session import SessionState, handoff_script
+from passkey_app.services.return_path import safe_return_path
+from passkey_app.state.ceremony import (
+    browser_call,
+    capabilities_call,
+    forget_call,
+    handoff_call,
+    read_outcome,
+)
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +28,7 @@ STEP_EMAIL = "email"
 STEP_CREATE = "create"
 
 
-class SignupState(SessionState):
+class SignupState(AuthState):
     """Fields and handlers of the sign-up card."""
 
     step: str = STEP_EMAIL
@@ -30,11 +37,13 @@ class SignupState(SessionState):
     busy: bool = False
     supported: bool = True
     register_js: str = ""
+    next_path: str = ""
     _handle: str = ""
 
     @rx.event
     async def on_load(self) -> AsyncIterator[EventSpec | None]:
-        """Signed-in people go to their account; others start at the email."""
+        """Signed-in people go on (to ``?next=`` or their account); others start at the
+        email."""
         self.step, self.error, self.busy, self.register_js, self._handle = (
             STEP_EMAIL,
             "",
@@ -42,12 +51,12 @@ class SignupState(SessionState):
             "",
             "",
         )
+        next_path = self.router.url.query_parameters.get("next")
+        self.next_path = safe_return_path(next_path, default="")
         if await self._current_user() is not None:
-            yield rx.redirect(routes.ACCOUNT)
+            yield rx.redirect(self.next_path or routes.ACCOUNT)
             return
-        yield rx.call_script(
-            "window.passkeyApp.capabilities()", callback=SignupState.set_capabilities
-        )
+        yield rx.call_script(capabilities_call(), callback=SignupState.set_capabilities)
 
     @rx.event
     def set_capabilities(self, result: Any) -> None:
@@ -122,7 +131,9 @@ class SignupState(SessionState):
             if forget:
                 yield rx.call_script(forget)
             return
-        yield rx.call_script(handoff_script(self._services().settings.api_url, login.handoff_code))
+        yield rx.call_script(
+            handoff_call(self._services().settings.api_url, login.handoff_code, self.next_path)
+        )
 
     async def _prepare_again(self) -> None:
         """A fresh challenge for another try (each one is single-use)."""
