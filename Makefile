@@ -36,9 +36,13 @@ run-prod: deps
 	@for name in PASSKEY_DATABASE_URL REFLEX_REDIS_URL; do \
 		[ -n "$${!name}" ] || { echo "$$name must be set (see docs/deploy.md)"; exit 1; }; done
 	.venv/bin/passkey-app migrate
-	PATH="$(CURDIR)/node_modules/.bin:$$PATH" GRANIAN_WORKERS=$${GRANIAN_WORKERS:-2} \
+	@PATH="$(CURDIR)/node_modules/.bin:$$PATH" GRANIAN_WORKERS=$${GRANIAN_WORKERS:-2} \
 		.venv/bin/reflex run --env prod --frontend-port $${PORT:-8000} \
-		--backend-port $${PORT:-8000} --backend-host $${BIND_HOST:-127.0.0.1}
+		--backend-port $${PORT:-8000} --backend-host $${BIND_HOST:-127.0.0.1} & app=$$!; \
+	trap 'kill -TERM $$app 2>/dev/null; wait $$app' INT TERM; \
+	.venv/bin/passkey-app wait-healthy http://$${BIND_HOST:-127.0.0.1}:$${PORT:-8000}/api/health \
+		&& echo "ready on port $${PORT:-8000}"; \
+	wait $$app
 
 lint:
 	.venv/bin/ruff check .

@@ -15,6 +15,7 @@ API_SESSION_ACTIVATE = "/api/session/activate"
 API_SESSION_LOGOUT = "/api/session/logout"
 API_SESSION_ME = "/api/session/me"
 API_UPSTREAM = "/api/upstream"
+API_HEALTH = "/api/health"
 
 MAGIC_LINK_SENT = "/login/link-sent"
 MAGIC_LINK_LANDING = "/login/link"

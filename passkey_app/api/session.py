@@ -16,6 +16,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from passkey_app import routes
+from passkey_app.api.health import health_routes
 from passkey_app.api.magic_links import magic_link_routes
 from passkey_app.api.me import me_routes
 from passkey_app.api.request import client_of
@@ -98,6 +99,7 @@ def build_session_routes(services: Callable[[], Services] = get_services) -> Sta
             *magic_link_routes(services),
             *me_routes(services),
             *upstream_routes(services),
+            *health_routes(services),
         ]
     )
 

@@ -75,6 +75,33 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _wait_healthy(args: argparse.Namespace) -> int:
+    """Poll /api/health until it answers 200 (the parts' states are printed as they
+    change); exit 1 when the time is up."""
+    import json
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + args.timeout
+    last = ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(args.url, timeout=5) as answer:  # noqa: S310 (our URL)
+                print(f"healthy: {json.loads(answer.read())['checks']}")
+                return 0
+        except urllib.error.HTTPError as error:
+            state = error.read().decode(errors="replace")
+        except OSError:
+            state = "not answering yet"
+        if state != last:
+            print(f"waiting for {args.url}: {state}", flush=True)
+            last = state
+        time.sleep(1)
+    print(f"{args.url} was not healthy within {args.timeout} s", file=sys.stderr)
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command tree."""
     parser = argparse.ArgumentParser(prog="passkey-app", description=__doc__)
@@ -93,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--endpoint", default=None, help="local Cognito (default: from the data)")
     demo.add_argument("--prefix", default="demo", help="emails are <prefix>00001@example.org")
     demo.set_defaults(handler=_seed)
+    wait = commands.add_parser("wait-healthy", help="wait until /api/health answers 200")
+    wait.add_argument("url", help="e.g. http://127.0.0.1:8000/api/health")
+    wait.add_argument("--timeout", type=float, default=180.0)
+    wait.set_defaults(handler=_wait_healthy)
     from passkey_app.provision.commands import register
 
     register(commands)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -18,6 +19,7 @@ from passkey_app.services.background import BackgroundRunner, Runner
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway
 from passkey_app.services.cognito.tokens import TokenVerifier
+from passkey_app.services.health import Health
 from passkey_app.services.magic_links.flows import LinkPolicy, MagicLinks
 from passkey_app.services.mail.mailer import SesMailer
 from passkey_app.services.passkeys.account import PasskeyAccount
@@ -53,6 +55,7 @@ class Services:
     magic_links: MagicLinks
     provisional: ProvisionalAccounts
     upstreams: UpstreamClient
+    health: Health
 
 
 def build_services(
@@ -134,6 +137,9 @@ def build_services(
         magic_links=magic_links,
         provisional=provisional,
         upstreams=UpstreamClient(upstreams=settings.api_upstreams),
+        health=Health(
+            engine=engine, gateway=gateway, redis_url=os.environ.get("REFLEX_REDIS_URL") or None
+        ),
     )
 
 

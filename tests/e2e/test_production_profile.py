@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,6 +91,17 @@ def test_passkey_sign_up_and_login_across_two_workers(
 ) -> None:
     started = time.perf_counter()
     url = prod_stack.frontend_url
+    # What `make run-prod` waits on: every part reachable, and nothing else said.
+    waited = subprocess.run(
+        [str(Path(sys.executable).parent / "passkey-app"), "wait-healthy", f"{url}/api/health"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert waited.stdout.strip().splitlines()[-1] == (
+        "healthy: {'database': 'ok', 'redis': 'ok', 'cognito': 'ok'}"
+    )
     workers_seen: set[str] = set()
     page.on("response", lambda response: _note_worker(response, url, workers_seen))
     without_passkey_autofill(page)

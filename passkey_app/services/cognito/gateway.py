@@ -354,6 +354,10 @@ class CognitoGateway:
             "admin_user_global_sign_out", UserPoolId=self._pool.user_pool_id, Username=username
         )
 
+    def describe_pool(self) -> None:
+        """DescribeUserPool: raises AuthError when Cognito cannot be reached (health)."""
+        self._call("describe_user_pool", UserPoolId=self._pool.user_pool_id)
+
     def delete_user(self, *, username: str) -> None:
         """AdminDeleteUser: undoes a sign-up whose later steps failed."""
         self._call("admin_delete_user", UserPoolId=self._pool.user_pool_id, Username=username)
