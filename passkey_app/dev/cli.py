@@ -20,8 +20,9 @@ def _dev(args: argparse.Namespace) -> int:
     print(f"\n  Open {stack.frontend_url}/login  (Ctrl-C stops everything)\n", flush=True)
 
     def _stop(_signum: int, _frame: object) -> None:
-        stack.stop()
-        sys.exit(0)
+        # Only unwind the main thread here: stopping from inside the handler would wait on
+        # the very process the interrupted wait() holds the lock of (a hang).
+        raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
     try:
@@ -29,6 +30,7 @@ def _dev(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the stop
         stack.stop()
     return 0
 

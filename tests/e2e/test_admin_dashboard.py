@@ -131,6 +131,6 @@ def test_the_admin_removes_a_passkey_and_signs_the_user_out_everywhere(
         screenshot(page, "admin-user-after-actions")
 
         member.reload()
-        member.wait_for_url(f"{base}/login")
+        member.wait_for_url(f"{base}/login?next=/account")
     finally:
         device.close()

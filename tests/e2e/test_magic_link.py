@@ -131,7 +131,7 @@ def test_the_owner_of_an_address_takes_back_an_account_a_stranger_signed_up(
 
     # The stranger's session is gone and their passkey signs in nobody.
     page.goto(f"{stack.frontend_url}/account")
-    page.wait_for_url(f"{stack.frontend_url}/login")
+    page.wait_for_url(f"{stack.frontend_url}/login?next=/account")
     expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_enabled()
     page.get_by_role("button", name="Sign in with a passkey").click()
     expect(page.get_by_role("alert")).to_be_visible()

@@ -51,7 +51,7 @@ def test_seeded_user_signs_in_reloads_opens_a_tab_and_signs_out(
     assert "passkey_session" not in {c["name"] for c in context.cookies()}
 
     page.goto(f"{stack.frontend_url}/account")
-    page.wait_for_url(f"{stack.frontend_url}/login")
+    page.wait_for_url(f"{stack.frontend_url}/login?next=/account")
 
 
 def test_wrong_password_and_unknown_email_read_the_same(stack: Stack, page: Page) -> None:
@@ -103,5 +103,5 @@ def test_phone_and_dark_mode_render_the_login_card(stack: Stack, browser: Browse
 
 def test_signed_out_account_page_redirects_to_login(stack: Stack, page: Page) -> None:
     page.goto(f"{stack.frontend_url}/account")
-    page.wait_for_url(f"{stack.frontend_url}/login")
+    page.wait_for_url(f"{stack.frontend_url}/login?next=/account")
     expect(page.get_by_text(ALICE.email)).to_have_count(0)
