@@ -19,14 +19,13 @@ from functools import partial
 
 from sqlalchemy.engine import Engine
 
-from lambdas.proof import KeyRing, ProofMethod
+from lambdas.proof import KeyRing
 from passkey_app.db import session_scope
 from passkey_app.models import MagicLink
 from passkey_app.services.accounts.provisional import ProvisionalAccounts
 from passkey_app.services.audit import AuditTrail, ClientInfo
 from passkey_app.services.background import Runner, run_now
 from passkey_app.services.clock import Clock, as_utc, system_clock
-from passkey_app.services.cognito.custom_auth import mint_cognito_session
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoUser
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.identity import normalize_email
@@ -37,6 +36,7 @@ from passkey_app.services.mail.templates import link_mail
 from passkey_app.services.rate_limit import prune as prune_limits
 from passkey_app.services.rate_limit import take
 from passkey_app.services.sessions.store import LoginSucceeded, SessionStore, SignedInUser
+from passkey_app.services.sign_in import SignInMethod, SignInStep, VerifiedByApp
 from passkey_app.services.throttle import (
     LONGEST_WINDOW,
     MAGIC_LINKS_PER_ACCOUNT,
@@ -47,7 +47,6 @@ from passkey_app.services.webauthn.credential_store import PasskeySummary
 
 log = logging.getLogger(__name__)
 
-MAGIC_LINK_METHOD = "magic_link"
 LINK_LIFETIME = timedelta(minutes=15)
 # Old links and finished rate-limit windows are swept from the background work of a
 # request, at most this often: the tables stay small without a scheduler.
@@ -121,8 +120,6 @@ class MagicLinks:
     ) -> None:
         self._engine = engine
         self._gateway = gateway
-        self._sessions = sessions
-        self._key_ring = key_ring
         self._mailer = mailer
         self._provisional = provisional
         self._link_url = link_url
@@ -132,6 +129,9 @@ class MagicLinks:
         self._clock = clock
         self._trail = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
+        self._sign_in = SignInStep(
+            gateway=gateway, sessions=sessions, audit=self._trail, key_ring=key_ring
+        )
         self._last_sweep: datetime | None = None
 
     @property
@@ -302,7 +302,16 @@ class MagicLinks:
                     self._audit(REDEEM_EVENT, "success", link.email, user.sub, client, "confirm")
                     return EmailConfirmed(user_sub=user.sub)
                 notice = proof.notice
-            result = self._sign_in(user, client, notice)
+            result = self._sign_in.complete(
+                factor=VerifiedByApp(
+                    method=SignInMethod.MAGIC_LINK, username=user.username, user_sub=user.sub
+                ),
+                client=client,
+                event_type=REDEEM_EVENT,
+                email=link.email,
+                detail=link.purpose,
+                notice=notice,
+            )
         except AuthError as error:
             if slot is not None:
                 slot.give_back()
@@ -312,7 +321,6 @@ class MagicLinks:
             if error.failure in (AuthFailure.THROTTLED, AuthFailure.UNAVAILABLE):
                 raise
             raise AuthError(AuthFailure.LINK_INVALID, error.detail) from error
-        self._audit(REDEEM_EVENT, "success", link.email, user.sub, client, f"{link.purpose}")
         return result
 
     def _consume(
@@ -339,19 +347,6 @@ class MagicLinks:
             self._audit_link(row, "failure", client, reason)
             raise AuthError(AuthFailure.LINK_INVALID, reason)
         return used
-
-    def _sign_in(self, user: CognitoUser, client: ClientInfo, notice: str) -> LoginSucceeded:
-        tokens = mint_cognito_session(
-            gateway=self._gateway,
-            key_ring=self._key_ring,
-            username=user.username,
-            sub=user.sub,
-            method=ProofMethod.MAGIC_LINK,
-            client=client,
-        )
-        return self._sessions.open(
-            tokens=tokens, method=MAGIC_LINK_METHOD, client=client, notice=notice
-        )
 
     def _audit_link(
         self, row: MagicLink | None, outcome: str, client: ClientInfo, detail: str
@@ -381,6 +376,6 @@ def _opened_where_expected(row: MagicLink, binding: str, signed_in_sub: str | No
 
 def offer_passkey_after_link(user: SignedInUser, passkeys: Sequence[PasskeySummary]) -> bool:
     """After a link sign-in, ask for a passkey on this device until one is added."""
-    if user.auth_method != MAGIC_LINK_METHOD:
+    if user.auth_method != SignInMethod.MAGIC_LINK:
         return False
     return not any(as_utc(p.created_at) >= user.session_created_at for p in passkeys)
