@@ -9,11 +9,13 @@ package and hands the result to ``SignInStep.complete``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 
 from lambdas.proof import KeyRing, ProofMethod
-from passkey_app.services.audit import AuditTrail, ClientInfo
+from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo
 from passkey_app.services.cognito.custom_auth import mint_cognito_session
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoTokens
 from passkey_app.services.sessions.store import LoginSucceeded, SessionStore
@@ -25,6 +27,34 @@ class SignInMethod(StrEnum):
     PASSWORD = "password"  # noqa: S105 (a name, not a secret)
     PASSKEY = "passkey"
     MAGIC_LINK = "magic_link"
+
+    @property
+    def label(self) -> str:
+        """The method in words, for people."""
+        return METHOD_LABELS[self.value]
+
+    @property
+    def proof_method(self) -> ProofMethod | None:
+        """The method as the signed proof names it; None when Cognito checks the factor
+        itself (a password), so no proof is minted."""
+        return _PROOF_METHODS.get(self)
+
+
+METHOD_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        SignInMethod.PASSWORD.value: "Password",
+        SignInMethod.PASSKEY.value: "Passkey",
+        SignInMethod.MAGIC_LINK.value: "Email link",
+    }
+)
+"""Each method's label, by its stored value (what a session or an audit row holds)."""
+
+_PROOF_METHODS: Mapping[SignInMethod, ProofMethod] = MappingProxyType(
+    {
+        SignInMethod.PASSKEY: ProofMethod.PASSKEY,
+        SignInMethod.MAGIC_LINK: ProofMethod.MAGIC_LINK,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -47,12 +77,6 @@ class VerifiedByCognito:
 
 
 VerifiedFactor = VerifiedByApp | VerifiedByCognito
-
-
-_PROOF_METHODS: dict[SignInMethod, ProofMethod] = {
-    SignInMethod.PASSKEY: ProofMethod.PASSKEY,
-    SignInMethod.MAGIC_LINK: ProofMethod.MAGIC_LINK,
-}
 
 
 class SignInStep:
@@ -78,7 +102,7 @@ class SignInStep:
         *,
         factor: VerifiedFactor,
         client: ClientInfo,
-        event_type: str,
+        event_type: AuditEventType,
         email: str | None = None,
         detail: str = "",
         notice: str = "",
@@ -99,7 +123,7 @@ class SignInStep:
     def _cognito_tokens(self, factor: VerifiedFactor, client: ClientInfo) -> CognitoTokens:
         if isinstance(factor, VerifiedByCognito):
             return factor.tokens
-        proof_method = _PROOF_METHODS.get(factor.method)
+        proof_method = factor.method.proof_method
         if proof_method is None or self._key_ring is None:
             raise ValueError(f"no signed proof for {factor.method.value} in this flow")
         return mint_cognito_session(

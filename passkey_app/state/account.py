@@ -11,9 +11,9 @@ from reflex.event import EventSpec
 
 from passkey_app import routes
 from passkey_app.services.errors import AuthError
+from passkey_app.services.sign_in import METHOD_LABELS
 from passkey_app.state.session import SessionState
 
-METHOD_LABELS = {"password": "Password", "passkey": "Passkey", "magic_link": "Email link"}
 CONFIRMATION_SENT = "We sent the link again. Check your email."
 
 

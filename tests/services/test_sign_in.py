@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from passkey_app.models import AuditEvent
-from passkey_app.services.audit import AuditTrail
+from passkey_app.services.audit import AuditEventType, AuditTrail
 from passkey_app.services.cognito.gateway import CognitoTokens, CognitoUser
 from passkey_app.services.container import Services
 from passkey_app.services.sign_in import (
@@ -49,7 +49,7 @@ def test_a_factor_the_app_verified_gets_a_cognito_session_named_for_its_method(
             method=SignInMethod.MAGIC_LINK, username=alice.username, user_sub=alice.sub
         ),
         client=CLIENT,
-        event_type="magic_link.redeem",
+        event_type=AuditEventType.MAGIC_LINK_REDEEM,
         email=alice.email,
         detail="login",
         notice="Welcome back.",
@@ -70,7 +70,7 @@ def test_a_password_checked_by_cognito_opens_the_session_without_a_proof(
     login = _step(services, with_key_ring=False).complete(
         factor=VerifiedByCognito(method=SignInMethod.PASSWORD, tokens=tokens),
         client=CLIENT,
-        event_type="login.password",
+        event_type=AuditEventType.LOGIN_PASSWORD,
         email=demo.email,
     )
     assert _audit_rows(services) == [("login.password", "success", demo.email, login.user_sub, "")]
@@ -88,6 +88,6 @@ def test_a_flow_without_proof_keys_cannot_mint_a_session_for_a_verified_factor(
                 method=SignInMethod.PASSKEY, username=alice.username, user_sub=alice.sub
             ),
             client=CLIENT,
-            event_type="login.passkey",
+            event_type=AuditEventType.LOGIN_PASSKEY,
         )
     assert _audit_rows(services) == []

@@ -23,7 +23,7 @@ from lambdas.proof import KeyRing
 from passkey_app.db import session_scope
 from passkey_app.models import MagicLink
 from passkey_app.services.accounts.provisional import ProvisionalAccounts
-from passkey_app.services.audit import AuditTrail, ClientInfo
+from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo
 from passkey_app.services.background import Runner, run_now
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoUser
@@ -53,8 +53,6 @@ LINK_LIFETIME = timedelta(minutes=15)
 SWEEP_INTERVAL = timedelta(minutes=10)
 KEEP_EXPIRED_LINKS = timedelta(days=1)
 KEEP_LIMIT_WINDOWS = LONGEST_WINDOW
-REQUEST_EVENT = "magic_link.request"
-REDEEM_EVENT = "magic_link.redeem"
 
 
 @dataclass(frozen=True)
@@ -145,12 +143,16 @@ class MagicLinks:
         """Accept a request; the account-dependent work runs in the background."""
         normalized = normalize_email(email)
         if normalized is None:
-            self._audit(REQUEST_EVENT, "refused", None, None, client, "invalid email")
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST, "refused", None, None, client, "invalid email"
+            )
             raise AuthError(AuthFailure.INVALID_EMAIL, "link email rejected")
         try:
             self._throttle.link_request(client)
         except AuthError:
-            self._audit(REQUEST_EVENT, "throttled", normalized, None, client, "ip")
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST, "throttled", normalized, None, client, "ip"
+            )
             raise
         self._runner(partial(self._deliver, normalized, purpose, binding, client))
         return LinkRequested()
@@ -194,19 +196,37 @@ class MagicLinks:
     def _deliver(self, email: str, purpose: LinkPurpose, binding: str, client: ClientInfo) -> None:
         self._sweep_if_due()
         if not take(self._engine, MAGIC_LINKS_PER_ACCOUNT, subject=email, now=self._clock()):
-            self._audit(REQUEST_EVENT, "throttled", email, None, client, "account")
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST, "throttled", email, None, client, "account"
+            )
             return
         try:
             user = self._gateway.find_user(email=email)
         except AuthError as error:
-            self._audit(REQUEST_EVENT, "failure", email, None, client, error.failure.value)
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST,
+                "failure",
+                email,
+                None,
+                client,
+                error.failure.value,
+            )
             return
         if user is None and purpose is LinkPurpose.SIGNUP:
             self._send(email, LinkPurpose.SIGNUP, None, binding, client)
         elif user is None or not user.enabled:
-            self._audit(REQUEST_EVENT, "refused", email, None, client, "no account")
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST, "refused", email, None, client, "no account"
+            )
         elif self._refused(user):
-            self._audit(REQUEST_EVENT, "refused", email, user.sub, client, "policy: has passkeys")
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST,
+                "refused",
+                email,
+                user.sub,
+                client,
+                "policy: has passkeys",
+            )
         else:
             self._send(email, LinkPurpose.LOGIN, user.sub, binding, client)
 
@@ -248,9 +268,18 @@ class MagicLinks:
         try:
             self._mailer.send(mail)
         except MailNotSent as error:
-            self._audit(REQUEST_EVENT, "failure", email, sub, client, f"mail: {error}")
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST, "failure", email, sub, client, f"mail: {error}"
+            )
             return
-        self._audit(REQUEST_EVENT, "success", email, sub, client, f"purpose={purpose.value}")
+        self._audit(
+            AuditEventType.MAGIC_LINK_REQUEST,
+            "success",
+            email,
+            sub,
+            client,
+            f"purpose={purpose.value}",
+        )
 
     def check(
         self, *, token: str, binding: str, client: ClientInfo, signed_in_sub: str | None = None
@@ -299,7 +328,14 @@ class MagicLinks:
                     user=user, signed_in_sub=signed_in_sub, client=client
                 )
                 if link.purpose == LinkPurpose.CONFIRM.value and signed_in_sub == user.sub:
-                    self._audit(REDEEM_EVENT, "success", link.email, user.sub, client, "confirm")
+                    self._audit(
+                        AuditEventType.MAGIC_LINK_REDEEM,
+                        "success",
+                        link.email,
+                        user.sub,
+                        client,
+                        "confirm",
+                    )
                     return EmailConfirmed(user_sub=user.sub)
                 notice = proof.notice
             result = self._sign_in.complete(
@@ -307,7 +343,7 @@ class MagicLinks:
                     method=SignInMethod.MAGIC_LINK, username=user.username, user_sub=user.sub
                 ),
                 client=client,
-                event_type=REDEEM_EVENT,
+                event_type=AuditEventType.MAGIC_LINK_REDEEM,
                 email=link.email,
                 detail=link.purpose,
                 notice=notice,
@@ -352,11 +388,11 @@ class MagicLinks:
         self, row: MagicLink | None, outcome: str, client: ClientInfo, detail: str
     ) -> None:
         email, sub = (row.email, row.user_sub) if row is not None else (None, None)
-        self._audit(REDEEM_EVENT, outcome, email, sub, client, detail)
+        self._audit(AuditEventType.MAGIC_LINK_REDEEM, outcome, email, sub, client, detail)
 
     def _audit(
         self,
-        event_type: str,
+        event_type: AuditEventType,
         outcome: str,
         email: str | None,
         sub: str | None,

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from lambdas.proof import KeyRing
 from passkey_app.db import session_scope
-from passkey_app.services.audit import AuditTrail, ClientInfo
+from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway
 from passkey_app.services.errors import AuthError, AuthFailure
@@ -102,7 +102,7 @@ class PasskeyLogin:
             verified = self._ceremonies.verify_authentication(handle=handle, response=response)
         except PasskeyRejected as error:
             self._audit.write(
-                "login.passkey",
+                AuditEventType.LOGIN_PASSKEY,
                 "failure",
                 client,
                 user_sub=error.user_sub,
@@ -118,12 +118,12 @@ class PasskeyLogin:
                     credential_id=verified.credential_id,
                 ),
                 client=client,
-                event_type="login.passkey",
+                event_type=AuditEventType.LOGIN_PASSKEY,
                 detail=f"passkey={verified.passkey_id}",
             )
         except AuthError as error:
             self._audit.write(
-                "login.passkey",
+                AuditEventType.LOGIN_PASSKEY,
                 "failure",
                 client,
                 user_sub=verified.user_sub,

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from lambdas.proof import KeyRing
 from passkey_app.db import session_scope
 from passkey_app.models import WebAuthnUser
-from passkey_app.services.audit import AuditTrail, ClientInfo, record_event
+from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoUser
 from passkey_app.services.errors import AuthError, AuthFailure
@@ -113,13 +113,17 @@ class PasskeySignup:
                 handle=handle, response=response, expected_user_sub=None
             )
         except PasskeyRejected as error:
-            self._audit.write("signup.passkey", "failure", client, detail=error.reason.value)
+            self._audit.write(
+                AuditEventType.SIGNUP_PASSKEY, "failure", client, detail=error.reason.value
+            )
             raise
         email = passkey.email or ""
         try:
             slot = self._throttle.signup(client)
         except AuthError:
-            self._audit.write("signup.passkey", "throttled", client, email=email, detail="ip")
+            self._audit.write(
+                AuditEventType.SIGNUP_PASSKEY, "throttled", client, email=email, detail="ip"
+            )
             raise
         try:
             user = self._gateway.create_passkey_user(
@@ -130,7 +134,11 @@ class PasskeySignup:
         except AuthError as error:
             slot.give_back()
             self._audit.write(
-                "signup.passkey", "failure", client, email=email, detail=error.failure.value
+                AuditEventType.SIGNUP_PASSKEY,
+                "failure",
+                client,
+                email=email,
+                detail=error.failure.value,
             )
             # The same answer whether the address is taken or Cognito failed: a sign-up
             # must not confirm that an account exists.
@@ -144,7 +152,11 @@ class PasskeySignup:
                 error.reason.value if isinstance(error, PasskeyRejected) else type(error).__name__
             )
             self._audit.write(
-                "signup.passkey", "failure", client, email=email, detail=f"undone: {detail}"
+                AuditEventType.SIGNUP_PASSKEY,
+                "failure",
+                client,
+                email=email,
+                detail=f"undone: {detail}",
             )
             if (
                 isinstance(error, AuthError)
@@ -177,7 +189,7 @@ class PasskeySignup:
             )
             record_event(
                 db,
-                event_type="passkey.register",
+                event_type=AuditEventType.PASSKEY_REGISTER,
                 outcome="success",
                 at=now,
                 client=client,
@@ -193,7 +205,7 @@ class PasskeySignup:
                 credential_id=passkey.credential_id,
             ),
             client=client,
-            event_type="signup.passkey",
+            event_type=AuditEventType.SIGNUP_PASSKEY,
             email=user.email,
         )
         if not self._policy.mark_email_verified:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from passkey_app.services.audit import AuditTrail, ClientInfo
+from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.cognito.gateway import (
     CognitoGateway,
@@ -53,7 +53,11 @@ class PasswordLogin:
         normalized = normalize_email(email)
         if normalized is None or not password or len(password) > MAX_PASSWORD_LENGTH:
             self._audit.write(
-                "login.password", "failure", client, email=normalized, detail="rejected input"
+                AuditEventType.LOGIN_PASSWORD,
+                "failure",
+                client,
+                email=normalized,
+                detail="rejected input",
             )
             raise AuthError(AuthFailure.INVALID_CREDENTIALS, "input rejected")
         try:
@@ -66,12 +70,20 @@ class PasswordLogin:
             )
         except AuthError as error:
             self._audit.write(
-                "login.password", "failure", client, email=normalized, detail=error.failure.value
+                AuditEventType.LOGIN_PASSWORD,
+                "failure",
+                client,
+                email=normalized,
+                detail=error.failure.value,
             )
             raise
         if isinstance(result, NewPasswordChallenge):
             self._audit.write(
-                "login.password", "challenge", client, email=normalized, detail="new_password"
+                AuditEventType.LOGIN_PASSWORD,
+                "challenge",
+                client,
+                email=normalized,
+                detail="new_password",
             )
             return NewPasswordNeeded(challenge=result)
         return self._start_session(result, normalized, client)
@@ -93,7 +105,11 @@ class PasswordLogin:
             )
         except AuthError as error:
             self._audit.write(
-                "password.change", "failure", client, email=email, detail=error.failure.value
+                AuditEventType.PASSWORD_CHANGE,
+                "failure",
+                client,
+                email=email,
+                detail=error.failure.value,
             )
             raise
         return self._start_session(tokens, email, client)
@@ -105,9 +121,11 @@ class PasswordLogin:
             return self._sign_in.complete(
                 factor=VerifiedByCognito(method=SignInMethod.PASSWORD, tokens=tokens),
                 client=client,
-                event_type="login.password",
+                event_type=AuditEventType.LOGIN_PASSWORD,
                 email=email,
             )
         except AuthError as error:
-            self._audit.write("login.password", "failure", client, email=email, detail=error.detail)
+            self._audit.write(
+                AuditEventType.LOGIN_PASSWORD, "failure", client, email=email, detail=error.detail
+            )
             raise

@@ -24,7 +24,7 @@ from sqlmodel import select
 
 from passkey_app.db import session_scope
 from passkey_app.models import NOTICE_LENGTH, BrowserSession
-from passkey_app.services.audit import ClientInfo, record_event
+from passkey_app.services.audit import AuditEventType, ClientInfo, record_event
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoTokens
 from passkey_app.services.cognito.tokens import Identity, TokenInvalid, TokenVerifier
@@ -208,7 +208,7 @@ class SessionStore:
             ).one()
             record_event(
                 db,
-                event_type="session.start",
+                event_type=AuditEventType.SESSION_START,
                 outcome="success",
                 at=now,
                 client=client,
@@ -391,7 +391,7 @@ class SessionStore:
                 row, reason, client = audit
                 record_event(
                     db,
-                    event_type="session.end",
+                    event_type=AuditEventType.SESSION_END,
                     outcome="success",
                     at=self._clock(),
                     client=client,
