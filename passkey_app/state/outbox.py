@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from passkey_app.services.mail.outbox import OutboxUnavailable, local_outbox
+from passkey_app.services.mail.outbox import OutboxUnavailableError, local_outbox
 from passkey_app.state.session import SessionState
 
 # Links in a shown message open in the whole tab, as they would from a mail app.
@@ -43,7 +43,7 @@ class OutboxState(SessionState):
             return
         try:
             messages = await asyncio.to_thread(outbox.messages)
-        except OutboxUnavailable:
+        except OutboxUnavailableError:
             self.items, self.available, self.loaded = [], False, True
             return
         self.items = [

@@ -31,7 +31,7 @@ from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.identity import normalize_email
 from passkey_app.services.magic_links import accounts, store
 from passkey_app.services.magic_links.store import LinkPurpose
-from passkey_app.services.mail.mailer import MailNotSent, SesMailer
+from passkey_app.services.mail.mailer import MailNotSentError, SesMailer
 from passkey_app.services.mail.templates import link_mail
 from passkey_app.services.rate_limit import prune as prune_limits
 from passkey_app.services.rate_limit import take
@@ -87,7 +87,7 @@ class LinkCheck:
     signup: bool = False
 
 
-class ConfirmationRequired(Exception):
+class ConfirmationRequiredError(Exception):
     """The link was opened in another browser than the one that asked for it."""
 
 
@@ -267,7 +267,7 @@ class MagicLinks:
         )
         try:
             self._mailer.send(mail)
-        except MailNotSent as error:
+        except MailNotSentError as error:
             self._audit(
                 AuditEventType.MAGIC_LINK_REQUEST, "failure", email, sub, client, f"mail: {error}"
             )
@@ -376,7 +376,7 @@ class MagicLinks:
                 and problem is None
                 and not (confirmed or _opened_where_expected(row, binding, signed_in_sub))
             ):
-                raise ConfirmationRequired
+                raise ConfirmationRequiredError
             used = store.consume(db, token, now=now) if problem is None else None
         if used is None:
             reason = (problem or store.LinkProblem.USED).value

@@ -26,7 +26,7 @@ from passkey_app.services.throttle import Throttle
 from passkey_app.services.webauthn import credential_store
 from passkey_app.services.webauthn.ceremonies import PasskeyCeremonies
 from passkey_app.services.webauthn.credential_store import PasskeySummary
-from passkey_app.services.webauthn.errors import PasskeyRejected
+from passkey_app.services.webauthn.errors import PasskeyRejectedError
 from passkey_app.services.webauthn.results import CeremonyStart
 
 FRESH_LOGIN = timedelta(minutes=5)
@@ -124,7 +124,7 @@ class PasskeyAccount:
             passkey = self._ceremonies.verify_registration(
                 handle=handle, response=response, expected_user_sub=user.sub
             )
-        except PasskeyRejected as error:
+        except PasskeyRejectedError as error:
             self._record(
                 AuditEventType.PASSKEY_REGISTER, "failure", user, client, error.reason.value
             )
@@ -156,7 +156,7 @@ class PasskeyAccount:
                 added = next(
                     p for p in credential_store.list_passkeys(db, user.sub) if p.id == row.id
                 )
-        except PasskeyRejected as error:
+        except PasskeyRejectedError as error:
             self._record(
                 AuditEventType.PASSKEY_REGISTER, "failure", user, client, error.reason.value
             )
@@ -236,7 +236,7 @@ class PasskeyAccount:
         """A passkey assertion from this person makes their login fresh again."""
         try:
             verified = self._ceremonies.verify_authentication(handle=handle, response=response)
-        except PasskeyRejected as error:
+        except PasskeyRejectedError as error:
             self._record(AuditEventType.REAUTH_PASSKEY, "failure", user, client, error.reason.value)
             raise
         if verified.user_sub != user.sub:

@@ -22,7 +22,7 @@ from passkey_app.services.sign_in import SignInMethod, SignInStep, VerifiedByApp
 from passkey_app.services.throttle import Throttle
 from passkey_app.services.webauthn import credential_store
 from passkey_app.services.webauthn.ceremonies import PasskeyCeremonies
-from passkey_app.services.webauthn.errors import PasskeyRejected
+from passkey_app.services.webauthn.errors import PasskeyRejectedError
 from passkey_app.services.webauthn.results import CeremonyStart
 
 
@@ -100,7 +100,7 @@ class PasskeyLogin:
         """Verify the assertion, mint the Cognito session, open the browser session."""
         try:
             verified = self._ceremonies.verify_authentication(handle=handle, response=response)
-        except PasskeyRejected as error:
+        except PasskeyRejectedError as error:
             self._audit.write(
                 AuditEventType.LOGIN_PASSKEY,
                 "failure",

@@ -31,7 +31,7 @@ from passkey_app.services.sign_in import SignInMethod, SignInStep, VerifiedByApp
 from passkey_app.services.throttle import Throttle
 from passkey_app.services.webauthn import credential_store
 from passkey_app.services.webauthn.ceremonies import PasskeyCeremonies
-from passkey_app.services.webauthn.errors import PasskeyRejected
+from passkey_app.services.webauthn.errors import PasskeyRejectedError
 from passkey_app.services.webauthn.results import CeremonyStart, NewPasskey
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ class PasskeySignup:
             passkey = self._ceremonies.verify_registration(
                 handle=handle, response=response, expected_user_sub=None
             )
-        except PasskeyRejected as error:
+        except PasskeyRejectedError as error:
             self._audit.write(
                 AuditEventType.SIGNUP_PASSKEY, "failure", client, detail=error.reason.value
             )
@@ -149,7 +149,9 @@ class PasskeySignup:
             slot.give_back()
             self._undo(user)
             detail = (
-                error.reason.value if isinstance(error, PasskeyRejected) else type(error).__name__
+                error.reason.value
+                if isinstance(error, PasskeyRejectedError)
+                else type(error).__name__
             )
             self._audit.write(
                 AuditEventType.SIGNUP_PASSKEY,

@@ -27,7 +27,7 @@ from passkey_app.models import NOTICE_LENGTH, BrowserSession
 from passkey_app.services.audit import AuditEventType, ClientInfo, record_event
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoTokens
-from passkey_app.services.cognito.tokens import Identity, TokenInvalid, TokenVerifier
+from passkey_app.services.cognito.tokens import Identity, TokenInvalidError, TokenVerifier
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.sessions.token_cipher import TokenCipher
 
@@ -152,7 +152,7 @@ class SessionStore:
         """Verify the fresh ID token, then record the login as pending (see ``begin``)."""
         try:
             identity = self._verifier.verify_id_token(tokens.id_token)
-        except TokenInvalid as error:
+        except TokenInvalidError as error:
             raise AuthError(AuthFailure.UNEXPECTED, f"id token {error}") from error
         code = self.begin(
             tokens=tokens, identity=identity, method=method, client=client, notice=notice
@@ -255,7 +255,7 @@ class SessionStore:
             last_seen = now
         try:
             identity = self._verifier.verify_id_token(tokens.id_token)
-        except TokenInvalid as error:
+        except TokenInvalidError as error:
             log.info("session dropped: id token %s", error)
             self._delete(row.id)
             return None

@@ -16,7 +16,7 @@ from passkey_app.models import PasskeyCredential, WebAuthnUser
 from passkey_app.services.clock import as_utc
 from passkey_app.services.webauthn.aaguid import authenticator_model
 from passkey_app.services.webauthn.encoding import b64url_encode
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from passkey_app.services.webauthn.results import NewPasskey
 
 MAX_NAME_LENGTH = 64
@@ -120,7 +120,7 @@ def add_passkey(
 ) -> PasskeyCredential:
     """Store a verified passkey for an existing user (see ensure_user).
 
-    A credential id already registered, to anyone, is PasskeyRejected(CREDENTIAL_EXISTS);
+    A credential id already registered, to anyone, is PasskeyRejectedError(CREDENTIAL_EXISTS);
     the row is flushed so a concurrent duplicate fails here too, not at commit.
     """
     if db.get(WebAuthnUser, user_sub) is None:
@@ -129,7 +129,7 @@ def add_passkey(
         select(PasskeyCredential.id).where(PasskeyCredential.credential_id == new.credential_id)
     ).first()
     if taken is not None:
-        raise PasskeyRejected(RejectReason.CREDENTIAL_EXISTS)
+        raise PasskeyRejectedError(RejectReason.CREDENTIAL_EXISTS)
     passkey = PasskeyCredential(
         credential_id=new.credential_id,
         user_sub=user_sub,
@@ -147,7 +147,7 @@ def add_passkey(
     try:
         db.flush()
     except IntegrityError:
-        raise PasskeyRejected(RejectReason.CREDENTIAL_EXISTS) from None
+        raise PasskeyRejectedError(RejectReason.CREDENTIAL_EXISTS) from None
     return passkey
 
 

@@ -18,7 +18,11 @@ from passkey_app import routes
 from passkey_app.api.magic_links import binding_cookie_name, token_cookie_name
 from passkey_app.services.errors import MESSAGES, AuthError, AuthFailure, throttled_message
 from passkey_app.services.identity import normalize_email
-from passkey_app.services.magic_links.flows import ConfirmationRequired, EmailConfirmed, LinkStatus
+from passkey_app.services.magic_links.flows import (
+    ConfirmationRequiredError,
+    EmailConfirmed,
+    LinkStatus,
+)
 from passkey_app.state.session import SessionState, handoff_script
 
 log = logging.getLogger(__name__)
@@ -156,7 +160,7 @@ class MagicLinkLandingState(SessionState):
                 client=self._client(),
                 signed_in_sub=signed_in.sub if signed_in else None,
             )
-        except ConfirmationRequired:
+        except ConfirmationRequiredError:
             self.status, self.busy = LANDING_CONFIRM, False
             return
         except AuthError as error:
