@@ -12,10 +12,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from passkey_app.db import session_scope
-from passkey_app.models import AuditEvent
+from passkey_app.models import (
+    DETAIL_LENGTH,
+    IP_ADDRESS_LENGTH,
+    USER_AGENT_LENGTH,
+    AuditEvent,
+)
 from passkey_app.services.clock import Clock, system_clock
-
-MAX_USER_AGENT = 512
 
 
 class AuditEventType(StrEnum):
@@ -107,9 +110,9 @@ def record_event(
             user_sub=user_sub,
             email=email.lower() if email else None,
             actor_sub=actor_sub,
-            ip_address=client.ip_address[:64],
-            user_agent=client.user_agent[:MAX_USER_AGENT],
-            detail=detail[:1000],
+            ip_address=client.ip_address[:IP_ADDRESS_LENGTH],
+            user_agent=client.user_agent[:USER_AGENT_LENGTH],
+            detail=detail[:DETAIL_LENGTH],
         )
     )
 

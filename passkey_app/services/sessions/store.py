@@ -23,7 +23,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from passkey_app.db import session_scope
-from passkey_app.models import NOTICE_LENGTH, BrowserSession
+from passkey_app.models import (
+    IP_ADDRESS_LENGTH,
+    NOTICE_LENGTH,
+    USER_AGENT_LENGTH,
+    BrowserSession,
+)
 from passkey_app.services.audit import AuditEventType, ClientInfo, record_event
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoTokens
@@ -138,8 +143,8 @@ class SessionStore:
             expires_at=now + self._lifetime,
             last_seen_at=now,
             revalidated_at=now,
-            ip_address=client.ip_address[:64],
-            user_agent=client.user_agent[:512],
+            ip_address=client.ip_address[:IP_ADDRESS_LENGTH],
+            user_agent=client.user_agent[:USER_AGENT_LENGTH],
             notice=notice[:NOTICE_LENGTH],
         )
         with session_scope(self._engine) as db:
