@@ -24,7 +24,8 @@ from reflex.event import EventSpec
 from reflex.istate.data import RouterData
 
 from passkey_app import routes
-from passkey_app.services.audit import MAX_USER_AGENT, ClientInfo
+from passkey_app.models import USER_AGENT_LENGTH
+from passkey_app.services.audit import ClientInfo
 from passkey_app.services.client_address import client_ip, tab_key
 from passkey_app.services.container import Services, get_services
 from passkey_app.services.errors import AuthError
@@ -54,7 +55,7 @@ def client_from_router(router: RouterData, settings: Settings) -> ClientInfo:
             forwarded_for=router.headers.raw_headers.get("x-forwarded-for", ""),
             trusted_proxies=settings.trusted_proxy_networks,
         ),
-        user_agent=(router.headers.user_agent or "")[:MAX_USER_AGENT],
+        user_agent=(router.headers.user_agent or "")[:USER_AGENT_LENGTH],
         tab_key=tab_key(router.session.client_token),
         path=router.url.path,
     )

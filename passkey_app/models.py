@@ -7,7 +7,32 @@ from datetime import UTC, datetime
 from sqlalchemy import BigInteger, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
+# Column lengths: the models declare them and the code that truncates or checks a value
+# before it is stored uses the same names. Changing one is a schema change (an Alembic
+# revision), not an edit here alone.
+HASH_LENGTH = 64
+"""A SHA-256 hex digest (session ids, handoff codes, challenge handles, link tokens)."""
+SUB_LENGTH = 64
+"""A Cognito user sub (a UUID, with room to spare)."""
+USERNAME_LENGTH = 128
+EMAIL_LENGTH = 320
+"""The longest address RFC 5321 allows (64 + 1 + 255)."""
+AUTH_METHOD_LENGTH = 32
+IP_ADDRESS_LENGTH = 64
+USER_AGENT_LENGTH = 512
 NOTICE_LENGTH = 200
+EVENT_TYPE_LENGTH = 64
+OUTCOME_LENGTH = 16
+DETAIL_LENGTH = 1000
+USER_HANDLE_LENGTH = 64
+CREDENTIAL_ID_LENGTH = 1366
+"""1023 bytes (the WebAuthn maximum) as unpadded base64url."""
+AAGUID_LENGTH = 36
+PASSKEY_NAME_LENGTH = 64
+TRANSPORTS_LENGTH = 200
+PURPOSE_LENGTH = 16
+CLIENT_KEY_LENGTH = 64
+RATE_LIMIT_KEY_LENGTH = 64
 
 
 def utcnow() -> datetime:
@@ -26,15 +51,15 @@ class BrowserSession(SQLModel, table=True):
     __tablename__ = "browser_session"
 
     id: int | None = Field(default=None, primary_key=True)
-    token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
-    handoff_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    token_hash: str | None = Field(default=None, max_length=HASH_LENGTH, unique=True, index=True)
+    handoff_hash: str | None = Field(default=None, max_length=HASH_LENGTH, unique=True, index=True)
     handoff_expires_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
-    user_sub: str = Field(max_length=64, index=True)
-    username: str = Field(max_length=128)
-    email: str = Field(max_length=320)
-    auth_method: str = Field(max_length=32)
+    user_sub: str = Field(max_length=SUB_LENGTH, index=True)
+    username: str = Field(max_length=USERNAME_LENGTH)
+    email: str = Field(max_length=EMAIL_LENGTH)
+    auth_method: str = Field(max_length=AUTH_METHOD_LENGTH)
     authenticated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     encrypted_tokens: str = Field(sa_column=Column(Text, nullable=False))
     access_expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
@@ -43,8 +68,8 @@ class BrowserSession(SQLModel, table=True):
         sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
     )
     last_seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    ip_address: str = Field(default="", max_length=64)
-    user_agent: str = Field(default="", max_length=512)
+    ip_address: str = Field(default="", max_length=IP_ADDRESS_LENGTH)
+    user_agent: str = Field(default="", max_length=USER_AGENT_LENGTH)
     revalidated_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
@@ -63,14 +88,14 @@ class AuditEvent(SQLModel, table=True):
     occurred_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
     )
-    event_type: str = Field(max_length=64, index=True)
-    outcome: str = Field(max_length=16)
-    user_sub: str | None = Field(default=None, max_length=64, index=True)
-    email: str | None = Field(default=None, max_length=320)
-    actor_sub: str | None = Field(default=None, max_length=64)
-    ip_address: str = Field(default="", max_length=64)
-    user_agent: str = Field(default="", max_length=512)
-    detail: str = Field(default="", max_length=1000)
+    event_type: str = Field(max_length=EVENT_TYPE_LENGTH, index=True)
+    outcome: str = Field(max_length=OUTCOME_LENGTH)
+    user_sub: str | None = Field(default=None, max_length=SUB_LENGTH, index=True)
+    email: str | None = Field(default=None, max_length=EMAIL_LENGTH)
+    actor_sub: str | None = Field(default=None, max_length=SUB_LENGTH)
+    ip_address: str = Field(default="", max_length=IP_ADDRESS_LENGTH)
+    user_agent: str = Field(default="", max_length=USER_AGENT_LENGTH)
+    detail: str = Field(default="", max_length=DETAIL_LENGTH)
 
 
 class WebAuthnUser(SQLModel, table=True):
@@ -82,9 +107,9 @@ class WebAuthnUser(SQLModel, table=True):
 
     __tablename__ = "webauthn_user"
 
-    user_sub: str = Field(primary_key=True, max_length=64)
-    username: str = Field(max_length=128)
-    user_handle: str = Field(max_length=64, unique=True, index=True)
+    user_sub: str = Field(primary_key=True, max_length=SUB_LENGTH)
+    username: str = Field(max_length=USERNAME_LENGTH)
+    user_handle: str = Field(max_length=USER_HANDLE_LENGTH, unique=True, index=True)
     created_by_passkey: bool = False
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     passkey_prompt_snoozed_until: datetime | None = Field(
@@ -103,18 +128,18 @@ class PasskeyCredential(SQLModel, table=True):
     __tablename__ = "passkey_credential"
 
     id: int | None = Field(default=None, primary_key=True)
-    credential_id: str = Field(max_length=1366, unique=True, index=True)
+    credential_id: str = Field(max_length=CREDENTIAL_ID_LENGTH, unique=True, index=True)
     user_sub: str = Field(
-        max_length=64, foreign_key="webauthn_user.user_sub", ondelete="CASCADE", index=True
+        max_length=SUB_LENGTH, foreign_key="webauthn_user.user_sub", ondelete="CASCADE", index=True
     )
     public_key: bytes
     algorithm: int
     sign_count: int = Field(sa_column=Column(BigInteger, nullable=False))
-    aaguid: str = Field(max_length=36)
-    name: str = Field(max_length=64)
+    aaguid: str = Field(max_length=AAGUID_LENGTH)
+    name: str = Field(max_length=PASSKEY_NAME_LENGTH)
     backup_eligible: bool
     backup_state: bool
-    transports: str = Field(default="[]", max_length=200)
+    transports: str = Field(default="[]", max_length=TRANSPORTS_LENGTH)
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     last_used_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
@@ -127,12 +152,12 @@ class WebAuthnChallenge(SQLModel, table=True):
     __tablename__ = "webauthn_challenge"
 
     id: int | None = Field(default=None, primary_key=True)
-    handle_hash: str = Field(max_length=64, unique=True, index=True)
-    purpose: str = Field(max_length=16)
+    handle_hash: str = Field(max_length=HASH_LENGTH, unique=True, index=True)
+    purpose: str = Field(max_length=PURPOSE_LENGTH)
     challenge: bytes
-    user_sub: str | None = Field(default=None, max_length=64)
-    user_handle: str | None = Field(default=None, max_length=64)
-    email: str | None = Field(default=None, max_length=320)
+    user_sub: str | None = Field(default=None, max_length=SUB_LENGTH)
+    user_handle: str | None = Field(default=None, max_length=USER_HANDLE_LENGTH)
+    email: str | None = Field(default=None, max_length=EMAIL_LENGTH)
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     expires_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
@@ -140,7 +165,7 @@ class WebAuthnChallenge(SQLModel, table=True):
     consumed_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
-    client_key: str | None = Field(default=None, max_length=64, index=True)
+    client_key: str | None = Field(default=None, max_length=CLIENT_KEY_LENGTH, index=True)
     """A hash of the browser tab that asked, so live challenges per tab can be capped."""
 
 
@@ -154,11 +179,11 @@ class MagicLink(SQLModel, table=True):
     __tablename__ = "magic_link"
 
     id: int | None = Field(default=None, primary_key=True)
-    token_hash: str = Field(max_length=64, unique=True, index=True)
-    binding_hash: str | None = Field(default=None, max_length=64)
-    purpose: str = Field(max_length=16)
-    email: str = Field(max_length=320, index=True)
-    user_sub: str | None = Field(default=None, max_length=64)
+    token_hash: str = Field(max_length=HASH_LENGTH, unique=True, index=True)
+    binding_hash: str | None = Field(default=None, max_length=HASH_LENGTH)
+    purpose: str = Field(max_length=PURPOSE_LENGTH)
+    email: str = Field(max_length=EMAIL_LENGTH, index=True)
+    user_sub: str | None = Field(default=None, max_length=SUB_LENGTH)
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     expires_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
@@ -176,6 +201,6 @@ class RateLimitBucket(SQLModel, table=True):
 
     __tablename__ = "rate_limit_bucket"
 
-    key: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=RATE_LIMIT_KEY_LENGTH)
     window_start: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     count: int

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from passkey_app.services.audit import MAX_USER_AGENT, ClientInfo
+from passkey_app.models import USER_AGENT_LENGTH
+from passkey_app.services.audit import ClientInfo
 from passkey_app.services.client_address import client_ip
 from passkey_app.settings import Settings
 
@@ -18,6 +19,6 @@ def client_of(request: Request, settings: Settings) -> ClientInfo:
         ip_address=client_ip(
             peer=peer, forwarded_for=forwarded, trusted_proxies=settings.trusted_proxy_networks
         ),
-        user_agent=request.headers.get("user-agent", "")[:MAX_USER_AGENT],
+        user_agent=request.headers.get("user-agent", "")[:USER_AGENT_LENGTH],
         path=request.url.path,
     )

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from passkey_app.db import session_scope
-from passkey_app.models import PasskeyCredential, WebAuthnUser
+from passkey_app.models import PASSKEY_NAME_LENGTH, PasskeyCredential, WebAuthnUser
 from passkey_app.services.webauthn.encoding import b64url_decode, b64url_encode
 
 FORMAT = "passkeys-for-cognito-export"
@@ -179,7 +179,7 @@ def _passkey_row(user_sub: str, entry: dict[str, Any]) -> PasskeyCredential:
         algorithm=entry["algorithm"],
         sign_count=entry["sign_count"],
         aaguid=str(entry.get("aaguid") or "00000000-0000-0000-0000-000000000000"),
-        name=str(entry.get("name") or "Passkey")[:64],
+        name=str(entry.get("name") or "Passkey")[:PASSKEY_NAME_LENGTH],
         backup_eligible=bool(entry.get("backup_eligible", False)),
         backup_state=bool(entry.get("backup_state", False)),
         transports=json.dumps(list(entry.get("transports") or [])),

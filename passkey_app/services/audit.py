@@ -2,17 +2,79 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from passkey_app.db import session_scope
-from passkey_app.models import AuditEvent
+from passkey_app.models import (
+    DETAIL_LENGTH,
+    IP_ADDRESS_LENGTH,
+    USER_AGENT_LENGTH,
+    AuditEvent,
+)
 from passkey_app.services.clock import Clock, system_clock
 
-MAX_USER_AGENT = 512
+
+class AuditEventType(StrEnum):
+    """What an audit row records; the value is what the table stores and filters on."""
+
+    LOGIN_PASSWORD = "login.password"  # noqa: S105 (a name, not a secret)
+    LOGIN_PASSKEY = "login.passkey"
+    SIGNUP_PASSKEY = "signup.passkey"
+    SESSION_START = "session.start"
+    SESSION_END = "session.end"
+    PASSKEY_REGISTER = "passkey.register"
+    PASSKEY_RENAME = "passkey.rename"
+    PASSKEY_DELETE = "passkey.delete"
+    REAUTH_PASSKEY = "reauth.passkey"
+    REAUTH_PASSWORD = "reauth.password"  # noqa: S105 (a name, not a secret)
+    MAGIC_LINK_REQUEST = "magic_link.request"
+    MAGIC_LINK_REDEEM = "magic_link.redeem"
+    ACCOUNT_EMAIL_CONFIRMED = "account.email_confirmed"
+    ACCOUNT_CLAIMED = "account.claimed"
+    ACCOUNT_EXPIRED = "account.expired"
+    ADMIN_USER_ENABLE = "admin.user_enable"
+    ADMIN_USER_DISABLE = "admin.user_disable"
+    ADMIN_USER_SIGN_OUT = "admin.user_sign_out"
+    ADMIN_PASSKEY_DELETE = "admin.passkey_delete"
+    PASSWORD_CHANGE = "password.change"  # noqa: S105 (a name, not a secret)
+
+    @property
+    def label(self) -> str:
+        """The event in words, for people reading the log."""
+        return AUDIT_EVENT_LABELS[self]
+
+
+AUDIT_EVENT_LABELS: Mapping[AuditEventType, str] = MappingProxyType(
+    {
+        AuditEventType.LOGIN_PASSWORD: "Signed in with a password",
+        AuditEventType.LOGIN_PASSKEY: "Signed in with a passkey",
+        AuditEventType.SIGNUP_PASSKEY: "Signed up with a passkey",
+        AuditEventType.SESSION_START: "Session started",
+        AuditEventType.SESSION_END: "Session ended",
+        AuditEventType.PASSKEY_REGISTER: "Passkey added",
+        AuditEventType.PASSKEY_RENAME: "Passkey renamed",
+        AuditEventType.PASSKEY_DELETE: "Passkey removed",
+        AuditEventType.REAUTH_PASSKEY: "Confirmed with a passkey",
+        AuditEventType.REAUTH_PASSWORD: "Confirmed with a password",
+        AuditEventType.MAGIC_LINK_REQUEST: "Email link requested",
+        AuditEventType.MAGIC_LINK_REDEEM: "Email link used",
+        AuditEventType.ACCOUNT_EMAIL_CONFIRMED: "Email address confirmed",
+        AuditEventType.ACCOUNT_CLAIMED: "Account claimed by the mailbox owner",
+        AuditEventType.ACCOUNT_EXPIRED: "Unconfirmed account removed",
+        AuditEventType.ADMIN_USER_ENABLE: "Admin enabled the user",
+        AuditEventType.ADMIN_USER_DISABLE: "Admin disabled the user",
+        AuditEventType.ADMIN_USER_SIGN_OUT: "Admin signed the user out everywhere",
+        AuditEventType.ADMIN_PASSKEY_DELETE: "Admin removed a passkey",
+        AuditEventType.PASSWORD_CHANGE: "Password changed",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -30,7 +92,7 @@ class ClientInfo:
 def record_event(
     session: Session,
     *,
-    event_type: str,
+    event_type: AuditEventType,
     outcome: str,
     at: datetime,
     client: ClientInfo,
@@ -43,14 +105,14 @@ def record_event(
     session.add(
         AuditEvent(
             occurred_at=at,
-            event_type=event_type,
+            event_type=event_type.value,
             outcome=outcome,
             user_sub=user_sub,
             email=email.lower() if email else None,
             actor_sub=actor_sub,
-            ip_address=client.ip_address[:64],
-            user_agent=client.user_agent[:MAX_USER_AGENT],
-            detail=detail[:1000],
+            ip_address=client.ip_address[:IP_ADDRESS_LENGTH],
+            user_agent=client.user_agent[:USER_AGENT_LENGTH],
+            detail=detail[:DETAIL_LENGTH],
         )
     )
 
@@ -64,7 +126,7 @@ class AuditTrail:
 
     def write(
         self,
-        event_type: str,
+        event_type: AuditEventType,
         outcome: str,
         client: ClientInfo,
         *,

@@ -1,4 +1,8 @@
-"""What can go wrong at sign-in, and the one short sentence a person is shown for it."""
+"""What can go wrong at sign-in, and the one short sentence a person is shown for it.
+
+Naming rule: every exception class ends in ``Error``; one that a page shows to the
+person derives from ``UserFacingError`` and says what to show in ``user_message``.
+"""
 
 from __future__ import annotations
 
@@ -76,7 +80,17 @@ def throttled_message(retry_after: int) -> str:
     return f"Too many attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
 
 
-class AuthError(Exception):
+class UserFacingError(Exception):
+    """A failure a page shows to the person: ``user_message`` is one short, safe
+    sentence, so a page can catch this one base whatever the service."""
+
+    @property
+    def user_message(self) -> str:
+        """The sentence to show."""
+        raise NotImplementedError
+
+
+class AuthError(UserFacingError):
     """A failure with a safe, generic message; ``detail`` is for logs, never for people.
     ``retry_after`` (seconds) is set on a refusal by one of the app's own limits."""
 

@@ -10,8 +10,8 @@ from reflex.event import EventSpec
 
 from passkey_app.auth import AuthState
 from passkey_app.services.errors import AuthError
+from passkey_app.services.sign_in import METHOD_LABELS
 
-METHOD_LABELS = {"password": "Password", "passkey": "Passkey", "magic_link": "Email link"}
 CONFIRMATION_SENT = "We sent the link again. Check your email."
 
 

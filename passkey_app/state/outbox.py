@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from passkey_app.auth import AuthState
-from passkey_app.services.mail.outbox import OutboxUnavailable, local_outbox
+from passkey_app.services.mail.outbox import OutboxUnavailableError, local_outbox
 
 # Links in a shown message open in the whole tab, as they would from a mail app.
 _BASE = '<base target="_top">'
@@ -43,7 +43,7 @@ class OutboxState(AuthState):
             return
         try:
             messages = await asyncio.to_thread(outbox.messages)
-        except OutboxUnavailable:
+        except OutboxUnavailableError:
             self.items, self.available, self.loaded = [], False, True
             return
         self.items = [

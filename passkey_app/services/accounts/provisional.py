@@ -23,7 +23,7 @@ from sqlmodel import col, select
 
 from passkey_app.db import session_scope
 from passkey_app.models import WebAuthnUser
-from passkey_app.services.audit import AuditTrail, ClientInfo
+from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoUser
 from passkey_app.services.errors import AuthError
@@ -33,9 +33,6 @@ from passkey_app.services.webauthn import credential_store
 log = logging.getLogger(__name__)
 
 DEFAULT_LIFETIME = timedelta(days=7)
-CONFIRMED_EVENT = "account.email_confirmed"
-CLAIMED_EVENT = "account.claimed"
-EXPIRED_EVENT = "account.expired"
 
 
 class MailboxProof(StrEnum):
@@ -112,7 +109,11 @@ class ProvisionalAccounts:
         if signed_in_sub == user.sub:
             self._settle(user)
             self._audit.write(
-                CONFIRMED_EVENT, "success", client, email=user.email, user_sub=user.sub
+                AuditEventType.ACCOUNT_EMAIL_CONFIRMED,
+                "success",
+                client,
+                email=user.email,
+                user_sub=user.sub,
             )
             return ProofOutcome(kind=MailboxProof.CONFIRMED)
         now = self._clock()
@@ -131,7 +132,7 @@ class ProvisionalAccounts:
             kind=MailboxProof.CLAIMED, passkeys_removed=removed, sessions_ended=ended
         )
         self._audit.write(
-            CLAIMED_EVENT,
+            AuditEventType.ACCOUNT_CLAIMED,
             "success",
             client,
             email=user.email,
@@ -187,7 +188,7 @@ class ProvisionalAccounts:
             db.execute(delete(WebAuthnUser).where(col(WebAuthnUser.user_sub) == owner.user_sub))
         since = as_utc(owner.email_unconfirmed_since) if owner.email_unconfirmed_since else None
         self._audit.write(
-            EXPIRED_EVENT,
+            AuditEventType.ACCOUNT_EXPIRED,
             "success",
             ClientInfo(),
             email=user.email if user else None,

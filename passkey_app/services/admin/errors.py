@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from passkey_app.services.errors import UserFacingError
+
 
 class AdminFailure(StrEnum):
     """Why an admin call was refused or failed."""
@@ -28,7 +30,7 @@ MESSAGES: dict[AdminFailure, str] = {
 }
 
 
-class AdminError(Exception):
+class AdminError(UserFacingError):
     """A refused or failed admin call; ``detail`` is for logs, never for people."""
 
     def __init__(self, failure: AdminFailure, detail: str = "") -> None:

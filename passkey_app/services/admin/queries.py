@@ -11,12 +11,14 @@ from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from passkey_app.models import AuditEvent, PasskeyCredential, WebAuthnUser
+from passkey_app.services.audit import AuditEventType
 from passkey_app.services.clock import as_utc
+from passkey_app.services.sign_in import SignInMethod
 
-LOGIN_EVENTS: dict[str, str] = {
-    "login.passkey": "passkey",
-    "login.password": "password",
-    "magic_link.redeem": "magic_link",  # the magic-link flow's redemption event
+LOGIN_EVENTS: dict[str, SignInMethod] = {
+    AuditEventType.LOGIN_PASSKEY: SignInMethod.PASSKEY,
+    AuditEventType.LOGIN_PASSWORD: SignInMethod.PASSWORD,
+    AuditEventType.MAGIC_LINK_REDEEM: SignInMethod.MAGIC_LINK,  # an email link's redemption
 }
 MAX_AUDIT_PAGE = 100
 

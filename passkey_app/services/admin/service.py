@@ -17,7 +17,7 @@ from passkey_app.services.admin import metrics, queries
 from passkey_app.services.admin.directory import DirectoryUser, UserDirectory, valid_sub
 from passkey_app.services.admin.errors import AdminError, AdminFailure
 from passkey_app.services.admin.queries import AuditCursor, AuditFilter, AuditRow
-from passkey_app.services.audit import AuditTrail, ClientInfo, record_event
+from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.services.webauthn import credential_store
@@ -160,7 +160,12 @@ class AdminService:
             raise AdminError(AdminFailure.OWN_ACCOUNT, "disable self")
         user = self._directory.by_sub(sub)
         self._directory.set_enabled(username=user.username, enabled=enabled)
-        self._audit("admin.user_enable" if enabled else "admin.user_disable", admin, user, client)
+        self._audit(
+            AuditEventType.ADMIN_USER_ENABLE if enabled else AuditEventType.ADMIN_USER_DISABLE,
+            admin,
+            user,
+            client,
+        )
 
     def sign_out_everywhere(self, admin: SignedInUser, *, sub: str, client: ClientInfo) -> int:
         """AdminUserGlobalSignOut plus every browser session of the user; how many ended."""
@@ -170,7 +175,9 @@ class AdminService:
         with session_scope(self._engine) as db:
             result = db.execute(delete(BrowserSession).where(BrowserSession.user_sub == sub))  # type: ignore[arg-type]
             ended = int(result.rowcount or 0)  # type: ignore[attr-defined]
-            self._record(db, "admin.user_sign_out", admin, user, client, f"sessions={ended}")
+            self._record(
+                db, AuditEventType.ADMIN_USER_SIGN_OUT, admin, user, client, f"sessions={ended}"
+            )
         return ended
 
     def delete_passkey(
@@ -182,7 +189,14 @@ class AdminService:
         with session_scope(self._engine) as db:
             if not credential_store.delete_passkey(db, user_sub=sub, passkey_id=passkey_id):
                 raise AdminError(AdminFailure.PASSKEY_NOT_FOUND, "delete of a missing passkey")
-            self._record(db, "admin.passkey_delete", admin, user, client, f"passkey={passkey_id}")
+            self._record(
+                db,
+                AuditEventType.ADMIN_PASSKEY_DELETE,
+                admin,
+                user,
+                client,
+                f"passkey={passkey_id}",
+            )
 
     def adoption(self, admin: SignedInUser, *, days: int = 30) -> Adoption:
         """The adoption charts over the last ``days`` days (7 to 365)."""
@@ -244,7 +258,7 @@ class AdminService:
     def _record(
         self,
         db: Session,
-        event_type: str,
+        event_type: AuditEventType,
         admin: SignedInUser,
         user: DirectoryUser,
         client: ClientInfo,
@@ -263,7 +277,11 @@ class AdminService:
         )
 
     def _audit(
-        self, event_type: str, admin: SignedInUser, user: DirectoryUser, client: ClientInfo
+        self,
+        event_type: AuditEventType,
+        admin: SignedInUser,
+        user: DirectoryUser,
+        client: ClientInfo,
     ) -> None:
         self._trail.write(
             event_type, "success", client, user_sub=user.sub, email=user.email, actor_sub=admin.sub

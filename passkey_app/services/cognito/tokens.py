@@ -16,7 +16,7 @@ from passkey_app.settings import PoolSettings
 JWKS_REFETCH_INTERVAL_SECONDS = 60
 
 
-class TokenInvalid(Exception):
+class TokenInvalidError(Exception):
     """The token failed a check; the message says which, never the token."""
 
 
@@ -79,9 +79,9 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
-            raise TokenInvalid("malformed token") from error
+            raise TokenInvalidError("malformed token") from error
         if header.get("alg") != "RS256":
-            raise TokenInvalid("algorithm not allowed")
+            raise TokenInvalidError("algorithm not allowed")
         kid = header.get("kid")
         with self._lock:
             if kid not in self._keys and (
@@ -91,7 +91,7 @@ class TokenVerifier:
                 self._refresh_keys()
             key = self._keys.get(kid) if isinstance(kid, str) else None
         if key is None:
-            raise TokenInvalid("unknown signing key")
+            raise TokenInvalidError("unknown signing key")
         return key
 
     def _decode(self, token: str, *, audience: str | None) -> dict[str, Any]:
@@ -110,16 +110,16 @@ class TokenVerifier:
                 },
             )
         except jwt.ExpiredSignatureError as error:
-            raise TokenInvalid("expired") from error
+            raise TokenInvalidError("expired") from error
         except jwt.PyJWTError as error:
-            raise TokenInvalid(type(error).__name__) from error
+            raise TokenInvalidError(type(error).__name__) from error
         return claims
 
     def verify_id_token(self, token: str) -> Identity:
         """An ID token issued by this pool for this client."""
         claims = self._decode(token, audience=self._pool.client_id)
         if claims.get("token_use") != "id":
-            raise TokenInvalid("not an id token")
+            raise TokenInvalidError("not an id token")
         return Identity(
             sub=str(claims["sub"]),
             username=str(claims.get("cognito:username", claims["sub"])),
@@ -133,9 +133,9 @@ class TokenVerifier:
         """An access token issued by this pool for this client."""
         claims = self._decode(token, audience=None)
         if claims.get("token_use") != "access":
-            raise TokenInvalid("not an access token")
+            raise TokenInvalidError("not an access token")
         if claims.get("client_id") != self._pool.client_id:
-            raise TokenInvalid("issued for another client")
+            raise TokenInvalidError("issued for another client")
         return AccessClaims(
             sub=str(claims["sub"]),
             username=str(claims.get("username", claims["sub"])),

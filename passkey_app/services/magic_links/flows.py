@@ -19,24 +19,24 @@ from functools import partial
 
 from sqlalchemy.engine import Engine
 
-from lambdas.proof import KeyRing, ProofMethod
+from lambdas.proof import KeyRing
 from passkey_app.db import session_scope
 from passkey_app.models import MagicLink
 from passkey_app.services.accounts.provisional import ProvisionalAccounts
-from passkey_app.services.audit import AuditTrail, ClientInfo
+from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo
 from passkey_app.services.background import Runner, run_now
 from passkey_app.services.clock import Clock, as_utc, system_clock
-from passkey_app.services.cognito.custom_auth import mint_cognito_session
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoUser
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.identity import normalize_email
 from passkey_app.services.magic_links import accounts, store
 from passkey_app.services.magic_links.store import LinkPurpose
-from passkey_app.services.mail.mailer import MailNotSent, SesMailer
+from passkey_app.services.mail.mailer import MailNotSentError, SesMailer
 from passkey_app.services.mail.templates import link_mail
 from passkey_app.services.rate_limit import prune as prune_limits
 from passkey_app.services.rate_limit import take
 from passkey_app.services.sessions.store import LoginSucceeded, SessionStore, SignedInUser
+from passkey_app.services.sign_in import SignInMethod, SignInStep, VerifiedByApp
 from passkey_app.services.throttle import (
     LONGEST_WINDOW,
     MAGIC_LINKS_PER_ACCOUNT,
@@ -47,15 +47,12 @@ from passkey_app.services.webauthn.credential_store import PasskeySummary
 
 log = logging.getLogger(__name__)
 
-MAGIC_LINK_METHOD = "magic_link"
 LINK_LIFETIME = timedelta(minutes=15)
 # Old links and finished rate-limit windows are swept from the background work of a
 # request, at most this often: the tables stay small without a scheduler.
 SWEEP_INTERVAL = timedelta(minutes=10)
 KEEP_EXPIRED_LINKS = timedelta(days=1)
 KEEP_LIMIT_WINDOWS = LONGEST_WINDOW
-REQUEST_EVENT = "magic_link.request"
-REDEEM_EVENT = "magic_link.redeem"
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,7 @@ class LinkCheck:
     signup: bool = False
 
 
-class ConfirmationRequired(Exception):
+class ConfirmationRequiredError(Exception):
     """The link was opened in another browser than the one that asked for it."""
 
 
@@ -121,8 +118,6 @@ class MagicLinks:
     ) -> None:
         self._engine = engine
         self._gateway = gateway
-        self._sessions = sessions
-        self._key_ring = key_ring
         self._mailer = mailer
         self._provisional = provisional
         self._link_url = link_url
@@ -132,6 +127,9 @@ class MagicLinks:
         self._clock = clock
         self._trail = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
+        self._sign_in = SignInStep(
+            gateway=gateway, sessions=sessions, audit=self._trail, key_ring=key_ring
+        )
         self._last_sweep: datetime | None = None
 
     @property
@@ -145,12 +143,16 @@ class MagicLinks:
         """Accept a request; the account-dependent work runs in the background."""
         normalized = normalize_email(email)
         if normalized is None:
-            self._audit(REQUEST_EVENT, "refused", None, None, client, "invalid email")
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST, "refused", None, None, client, "invalid email"
+            )
             raise AuthError(AuthFailure.INVALID_EMAIL, "link email rejected")
         try:
             self._throttle.link_request(client)
         except AuthError:
-            self._audit(REQUEST_EVENT, "throttled", normalized, None, client, "ip")
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST, "throttled", normalized, None, client, "ip"
+            )
             raise
         self._runner(partial(self._deliver, normalized, purpose, binding, client))
         return LinkRequested()
@@ -194,19 +196,37 @@ class MagicLinks:
     def _deliver(self, email: str, purpose: LinkPurpose, binding: str, client: ClientInfo) -> None:
         self._sweep_if_due()
         if not take(self._engine, MAGIC_LINKS_PER_ACCOUNT, subject=email, now=self._clock()):
-            self._audit(REQUEST_EVENT, "throttled", email, None, client, "account")
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST, "throttled", email, None, client, "account"
+            )
             return
         try:
             user = self._gateway.find_user(email=email)
         except AuthError as error:
-            self._audit(REQUEST_EVENT, "failure", email, None, client, error.failure.value)
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST,
+                "failure",
+                email,
+                None,
+                client,
+                error.failure.value,
+            )
             return
         if user is None and purpose is LinkPurpose.SIGNUP:
             self._send(email, LinkPurpose.SIGNUP, None, binding, client)
         elif user is None or not user.enabled:
-            self._audit(REQUEST_EVENT, "refused", email, None, client, "no account")
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST, "refused", email, None, client, "no account"
+            )
         elif self._refused(user):
-            self._audit(REQUEST_EVENT, "refused", email, user.sub, client, "policy: has passkeys")
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST,
+                "refused",
+                email,
+                user.sub,
+                client,
+                "policy: has passkeys",
+            )
         else:
             self._send(email, LinkPurpose.LOGIN, user.sub, binding, client)
 
@@ -247,10 +267,19 @@ class MagicLinks:
         )
         try:
             self._mailer.send(mail)
-        except MailNotSent as error:
-            self._audit(REQUEST_EVENT, "failure", email, sub, client, f"mail: {error}")
+        except MailNotSentError as error:
+            self._audit(
+                AuditEventType.MAGIC_LINK_REQUEST, "failure", email, sub, client, f"mail: {error}"
+            )
             return
-        self._audit(REQUEST_EVENT, "success", email, sub, client, f"purpose={purpose.value}")
+        self._audit(
+            AuditEventType.MAGIC_LINK_REQUEST,
+            "success",
+            email,
+            sub,
+            client,
+            f"purpose={purpose.value}",
+        )
 
     def check(
         self, *, token: str, binding: str, client: ClientInfo, signed_in_sub: str | None = None
@@ -299,10 +328,26 @@ class MagicLinks:
                     user=user, signed_in_sub=signed_in_sub, client=client
                 )
                 if link.purpose == LinkPurpose.CONFIRM.value and signed_in_sub == user.sub:
-                    self._audit(REDEEM_EVENT, "success", link.email, user.sub, client, "confirm")
+                    self._audit(
+                        AuditEventType.MAGIC_LINK_REDEEM,
+                        "success",
+                        link.email,
+                        user.sub,
+                        client,
+                        "confirm",
+                    )
                     return EmailConfirmed(user_sub=user.sub)
                 notice = proof.notice
-            result = self._sign_in(user, client, notice)
+            result = self._sign_in.complete(
+                factor=VerifiedByApp(
+                    method=SignInMethod.MAGIC_LINK, username=user.username, user_sub=user.sub
+                ),
+                client=client,
+                event_type=AuditEventType.MAGIC_LINK_REDEEM,
+                email=link.email,
+                detail=link.purpose,
+                notice=notice,
+            )
         except AuthError as error:
             if slot is not None:
                 slot.give_back()
@@ -312,7 +357,6 @@ class MagicLinks:
             if error.failure in (AuthFailure.THROTTLED, AuthFailure.UNAVAILABLE):
                 raise
             raise AuthError(AuthFailure.LINK_INVALID, error.detail) from error
-        self._audit(REDEEM_EVENT, "success", link.email, user.sub, client, f"{link.purpose}")
         return result
 
     def _consume(
@@ -332,7 +376,7 @@ class MagicLinks:
                 and problem is None
                 and not (confirmed or _opened_where_expected(row, binding, signed_in_sub))
             ):
-                raise ConfirmationRequired
+                raise ConfirmationRequiredError
             used = store.consume(db, token, now=now) if problem is None else None
         if used is None:
             reason = (problem or store.LinkProblem.USED).value
@@ -340,28 +384,15 @@ class MagicLinks:
             raise AuthError(AuthFailure.LINK_INVALID, reason)
         return used
 
-    def _sign_in(self, user: CognitoUser, client: ClientInfo, notice: str) -> LoginSucceeded:
-        tokens = mint_cognito_session(
-            gateway=self._gateway,
-            key_ring=self._key_ring,
-            username=user.username,
-            sub=user.sub,
-            method=ProofMethod.MAGIC_LINK,
-            client=client,
-        )
-        return self._sessions.open(
-            tokens=tokens, method=MAGIC_LINK_METHOD, client=client, notice=notice
-        )
-
     def _audit_link(
         self, row: MagicLink | None, outcome: str, client: ClientInfo, detail: str
     ) -> None:
         email, sub = (row.email, row.user_sub) if row is not None else (None, None)
-        self._audit(REDEEM_EVENT, outcome, email, sub, client, detail)
+        self._audit(AuditEventType.MAGIC_LINK_REDEEM, outcome, email, sub, client, detail)
 
     def _audit(
         self,
-        event_type: str,
+        event_type: AuditEventType,
         outcome: str,
         email: str | None,
         sub: str | None,
@@ -381,6 +412,6 @@ def _opened_where_expected(row: MagicLink, binding: str, signed_in_sub: str | No
 
 def offer_passkey_after_link(user: SignedInUser, passkeys: Sequence[PasskeySummary]) -> bool:
     """After a link sign-in, ask for a passkey on this device until one is added."""
-    if user.auth_method != MAGIC_LINK_METHOD:
+    if user.auth_method != SignInMethod.MAGIC_LINK:
         return False
     return not any(as_utc(p.created_at) >= user.session_created_at for p in passkeys)

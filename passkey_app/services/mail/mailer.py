@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 CHARSET = "UTF-8"
 
 
-class MailNotSent(Exception):
+class MailNotSentError(Exception):
     """SES refused or could not be reached; the message names the SES error code only."""
 
 
@@ -69,7 +69,7 @@ class SesMailer:
             )
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "ClientError")
-            raise MailNotSent(code) from error
+            raise MailNotSentError(code) from error
         except BotoCoreError as error:
-            raise MailNotSent(type(error).__name__) from error
+            raise MailNotSentError(type(error).__name__) from error
         return str(response.get("MessageId", ""))

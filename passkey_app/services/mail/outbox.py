@@ -17,7 +17,7 @@ DATA_PATH = "/moto-api/data.json"
 MAX_MESSAGES = 20
 
 
-class OutboxUnavailable(Exception):
+class OutboxUnavailableError(Exception):
     """The stand-in could not be read (not running, or not the embedded default)."""
 
 
@@ -44,7 +44,7 @@ class LocalOutbox:
             with urllib.request.urlopen(self._url, timeout=5) as reply:  # noqa: S310 - our loopback stand-in
                 data: dict[str, Any] = json.load(reply)
         except (OSError, ValueError) as error:
-            raise OutboxUnavailable(type(error).__name__) from error
+            raise OutboxUnavailableError(type(error).__name__) from error
         raw = data.get("ses", {}).get("Message", [])
         return [_message(item) for item in reversed(raw)][:limit]
 

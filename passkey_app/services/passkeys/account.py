@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from passkey_app.db import session_scope
-from passkey_app.services.audit import AuditTrail, ClientInfo, record_event
+from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, NewPasswordChallenge
 from passkey_app.services.errors import AuthError, AuthFailure
@@ -26,7 +26,7 @@ from passkey_app.services.throttle import Throttle
 from passkey_app.services.webauthn import credential_store
 from passkey_app.services.webauthn.ceremonies import PasskeyCeremonies
 from passkey_app.services.webauthn.credential_store import PasskeySummary
-from passkey_app.services.webauthn.errors import PasskeyRejected
+from passkey_app.services.webauthn.errors import PasskeyRejectedError
 from passkey_app.services.webauthn.results import CeremonyStart
 
 FRESH_LOGIN = timedelta(minutes=5)
@@ -85,7 +85,9 @@ class PasskeyAccount:
         """Changes need a login (or a confirmation) younger than five minutes."""
         return user.login_age(self._clock()) > FRESH_LOGIN
 
-    def _require_fresh(self, user: SignedInUser, client: ClientInfo, event_type: str) -> None:
+    def _require_fresh(
+        self, user: SignedInUser, client: ClientInfo, event_type: AuditEventType
+    ) -> None:
         if self.needs_reauthentication(user=user):
             self._record(event_type, "refused", user, client, "login too old")
             raise AuthError(AuthFailure.REAUTHENTICATION_REQUIRED, "login too old")
@@ -117,13 +119,15 @@ class PasskeyAccount:
     ) -> PasskeySummary:
         """Verify and store the new passkey under the signed-in person; the login must
         still be fresh now, not only when the ceremony began."""
-        self._require_fresh(user, client, "passkey.register")
+        self._require_fresh(user, client, AuditEventType.PASSKEY_REGISTER)
         try:
             passkey = self._ceremonies.verify_registration(
                 handle=handle, response=response, expected_user_sub=user.sub
             )
-        except PasskeyRejected as error:
-            self._record("passkey.register", "failure", user, client, error.reason.value)
+        except PasskeyRejectedError as error:
+            self._record(
+                AuditEventType.PASSKEY_REGISTER, "failure", user, client, error.reason.value
+            )
             raise
         now = self._clock()
         name = default_passkey_name(passkey.aaguid)
@@ -141,7 +145,7 @@ class PasskeyAccount:
                 )
                 record_event(
                     db,
-                    event_type="passkey.register",
+                    event_type=AuditEventType.PASSKEY_REGISTER,
                     outcome="success",
                     at=now,
                     client=client,
@@ -152,14 +156,16 @@ class PasskeyAccount:
                 added = next(
                     p for p in credential_store.list_passkeys(db, user.sub) if p.id == row.id
                 )
-        except PasskeyRejected as error:
-            self._record("passkey.register", "failure", user, client, error.reason.value)
+        except PasskeyRejectedError as error:
+            self._record(
+                AuditEventType.PASSKEY_REGISTER, "failure", user, client, error.reason.value
+            )
             raise
         return added
 
     def rename(self, *, user: SignedInUser, passkey_id: int, name: str, client: ClientInfo) -> None:
         """Give one of the person's passkeys a name they will recognise."""
-        self._require_fresh(user, client, "passkey.rename")
+        self._require_fresh(user, client, AuditEventType.PASSKEY_RENAME)
         try:
             with session_scope(self._engine) as db:
                 renamed = credential_store.rename_passkey(
@@ -169,23 +175,25 @@ class PasskeyAccount:
             raise AuthError(AuthFailure.INVALID_PASSKEY_NAME, "name rejected") from error
         if not renamed:
             raise AuthError(AuthFailure.PASSKEY_NOT_FOUND, "rename of a missing passkey")
-        self._record("passkey.rename", "success", user, client, f"passkey={passkey_id}")
+        self._record(
+            AuditEventType.PASSKEY_RENAME, "success", user, client, f"passkey={passkey_id}"
+        )
 
     def delete(self, *, user: SignedInUser, passkey_id: int, client: ClientInfo) -> None:
         """Remove a passkey, never the last way into an account without a password."""
-        self._require_fresh(user, client, "passkey.delete")
+        self._require_fresh(user, client, AuditEventType.PASSKEY_DELETE)
         with session_scope(self._engine) as db:
             owned = [p.id for p in credential_store.list_passkeys(db, user.sub)]
             if passkey_id not in owned:
                 raise AuthError(AuthFailure.PASSKEY_NOT_FOUND, "delete of a missing passkey")
             owner = credential_store.find_user(db, user.sub)
             if owner is not None and owner.created_by_passkey and len(owned) <= 1:
-                self._record("passkey.delete", "refused", user, client, "last way in")
+                self._record(AuditEventType.PASSKEY_DELETE, "refused", user, client, "last way in")
                 raise AuthError(AuthFailure.LAST_WAY_IN, "last passkey")
             credential_store.delete_passkey(db, user_sub=user.sub, passkey_id=passkey_id)
             record_event(
                 db,
-                event_type="passkey.delete",
+                event_type=AuditEventType.PASSKEY_DELETE,
                 outcome="success",
                 at=self._clock(),
                 client=client,
@@ -228,14 +236,14 @@ class PasskeyAccount:
         """A passkey assertion from this person makes their login fresh again."""
         try:
             verified = self._ceremonies.verify_authentication(handle=handle, response=response)
-        except PasskeyRejected as error:
-            self._record("reauth.passkey", "failure", user, client, error.reason.value)
+        except PasskeyRejectedError as error:
+            self._record(AuditEventType.REAUTH_PASSKEY, "failure", user, client, error.reason.value)
             raise
         if verified.user_sub != user.sub:
-            self._record("reauth.passkey", "failure", user, client, "other user")
+            self._record(AuditEventType.REAUTH_PASSKEY, "failure", user, client, "other user")
             raise AuthError(AuthFailure.PASSKEY_REJECTED, "assertion of another user")
         self._sessions.confirm_presence(session_id)
-        self._record("reauth.passkey", "success", user, client)
+        self._record(AuditEventType.REAUTH_PASSKEY, "success", user, client)
 
     def confirm_with_password(
         self, *, user: SignedInUser, session_id: str, password: str, client: ClientInfo
@@ -252,7 +260,9 @@ class PasskeyAccount:
                 ),
             )
         except AuthError as error:
-            self._record("reauth.password", "failure", user, client, error.failure.value)
+            self._record(
+                AuditEventType.REAUTH_PASSWORD, "failure", user, client, error.failure.value
+            )
             raise
         if isinstance(result, NewPasswordChallenge):
             raise AuthError(AuthFailure.INVALID_CREDENTIALS, "password must be changed")
@@ -260,11 +270,11 @@ class PasskeyAccount:
             # Only the check was wanted: the extra tokens are revoked, never kept.
             self._gateway.revoke(refresh_token=result.refresh_token)
         self._sessions.confirm_presence(session_id)
-        self._record("reauth.password", "success", user, client)
+        self._record(AuditEventType.REAUTH_PASSWORD, "success", user, client)
 
     def _record(
         self,
-        event_type: str,
+        event_type: AuditEventType,
         outcome: str,
         user: SignedInUser,
         client: ClientInfo,

@@ -10,19 +10,19 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from lambdas.proof import KeyRing, ProofMethod
+from lambdas.proof import KeyRing
 from passkey_app.db import session_scope
-from passkey_app.services.audit import AuditTrail, ClientInfo
+from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo
 from passkey_app.services.clock import Clock, system_clock
-from passkey_app.services.cognito.custom_auth import mint_cognito_session
 from passkey_app.services.cognito.gateway import CognitoGateway
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.identity import normalize_email
 from passkey_app.services.sessions.store import LoginSucceeded, SessionStore
+from passkey_app.services.sign_in import SignInMethod, SignInStep, VerifiedByApp
 from passkey_app.services.throttle import Throttle
 from passkey_app.services.webauthn import credential_store
 from passkey_app.services.webauthn.ceremonies import PasskeyCeremonies
-from passkey_app.services.webauthn.errors import PasskeyRejected
+from passkey_app.services.webauthn.errors import PasskeyRejectedError
 from passkey_app.services.webauthn.results import CeremonyStart
 
 
@@ -55,11 +55,12 @@ class PasskeyLogin:
         self._engine = engine
         self._gateway = gateway
         self._ceremonies = ceremonies
-        self._sessions = sessions
-        self._key_ring = key_ring
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
+        self._sign_in = SignInStep(
+            gateway=gateway, sessions=sessions, audit=self._audit, key_ring=key_ring
+        )
 
     def step_for_email(self, *, email: str, client: ClientInfo) -> PasskeyStep | PasswordStep:
         """What the email-first form shows next for this address. Every address counts as
@@ -99,9 +100,9 @@ class PasskeyLogin:
         """Verify the assertion, mint the Cognito session, open the browser session."""
         try:
             verified = self._ceremonies.verify_authentication(handle=handle, response=response)
-        except PasskeyRejected as error:
+        except PasskeyRejectedError as error:
             self._audit.write(
-                "login.passkey",
+                AuditEventType.LOGIN_PASSKEY,
                 "failure",
                 client,
                 user_sub=error.user_sub,
@@ -109,30 +110,23 @@ class PasskeyLogin:
             )
             raise
         try:
-            tokens = mint_cognito_session(
-                gateway=self._gateway,
-                key_ring=self._key_ring,
-                username=verified.username,
-                sub=verified.user_sub,
-                method=ProofMethod.PASSKEY,
-                credential_id=verified.credential_id,
+            return self._sign_in.complete(
+                factor=VerifiedByApp(
+                    method=SignInMethod.PASSKEY,
+                    username=verified.username,
+                    user_sub=verified.user_sub,
+                    credential_id=verified.credential_id,
+                ),
                 client=client,
+                event_type=AuditEventType.LOGIN_PASSKEY,
+                detail=f"passkey={verified.passkey_id}",
             )
-            result = self._sessions.open(tokens=tokens, method="passkey", client=client)
         except AuthError as error:
             self._audit.write(
-                "login.passkey",
+                AuditEventType.LOGIN_PASSKEY,
                 "failure",
                 client,
                 user_sub=verified.user_sub,
                 detail=f"cognito {error.failure.value}",
             )
             raise
-        self._audit.write(
-            "login.passkey",
-            "success",
-            client,
-            user_sub=verified.user_sub,
-            detail=f"passkey={verified.passkey_id}",
-        )
-        return result

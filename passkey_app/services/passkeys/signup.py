@@ -17,21 +17,21 @@ from typing import Protocol
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
-from lambdas.proof import KeyRing, ProofMethod
+from lambdas.proof import KeyRing
 from passkey_app.db import session_scope
 from passkey_app.models import WebAuthnUser
-from passkey_app.services.audit import AuditTrail, ClientInfo, record_event
+from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, system_clock
-from passkey_app.services.cognito.custom_auth import mint_cognito_session
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoUser
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.identity import normalize_email
 from passkey_app.services.passkeys.naming import default_passkey_name
 from passkey_app.services.sessions.store import LoginSucceeded, SessionStore
+from passkey_app.services.sign_in import SignInMethod, SignInStep, VerifiedByApp
 from passkey_app.services.throttle import Throttle
 from passkey_app.services.webauthn import credential_store
 from passkey_app.services.webauthn.ceremonies import PasskeyCeremonies
-from passkey_app.services.webauthn.errors import PasskeyRejected
+from passkey_app.services.webauthn.errors import PasskeyRejectedError
 from passkey_app.services.webauthn.results import CeremonyStart, NewPasskey
 
 log = logging.getLogger(__name__)
@@ -83,12 +83,13 @@ class PasskeySignup:
         self._confirmations = confirmations
         self._gateway = gateway
         self._ceremonies = ceremonies
-        self._sessions = sessions
-        self._key_ring = key_ring
         self._policy = policy
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
+        self._sign_in = SignInStep(
+            gateway=gateway, sessions=sessions, audit=self._audit, key_ring=key_ring
+        )
 
     def begin(self, *, email: str, client: ClientInfo) -> CeremonyStart:
         """Registration options for a new account. Every valid email gets the same answer."""
@@ -111,14 +112,18 @@ class PasskeySignup:
             passkey = self._ceremonies.verify_registration(
                 handle=handle, response=response, expected_user_sub=None
             )
-        except PasskeyRejected as error:
-            self._audit.write("signup.passkey", "failure", client, detail=error.reason.value)
+        except PasskeyRejectedError as error:
+            self._audit.write(
+                AuditEventType.SIGNUP_PASSKEY, "failure", client, detail=error.reason.value
+            )
             raise
         email = passkey.email or ""
         try:
             slot = self._throttle.signup(client)
         except AuthError:
-            self._audit.write("signup.passkey", "throttled", client, email=email, detail="ip")
+            self._audit.write(
+                AuditEventType.SIGNUP_PASSKEY, "throttled", client, email=email, detail="ip"
+            )
             raise
         try:
             user = self._gateway.create_passkey_user(
@@ -129,7 +134,11 @@ class PasskeySignup:
         except AuthError as error:
             slot.give_back()
             self._audit.write(
-                "signup.passkey", "failure", client, email=email, detail=error.failure.value
+                AuditEventType.SIGNUP_PASSKEY,
+                "failure",
+                client,
+                email=email,
+                detail=error.failure.value,
             )
             # The same answer whether the address is taken or Cognito failed: a sign-up
             # must not confirm that an account exists.
@@ -140,10 +149,16 @@ class PasskeySignup:
             slot.give_back()
             self._undo(user)
             detail = (
-                error.reason.value if isinstance(error, PasskeyRejected) else type(error).__name__
+                error.reason.value
+                if isinstance(error, PasskeyRejectedError)
+                else type(error).__name__
             )
             self._audit.write(
-                "signup.passkey", "failure", client, email=email, detail=f"undone: {detail}"
+                AuditEventType.SIGNUP_PASSKEY,
+                "failure",
+                client,
+                email=email,
+                detail=f"undone: {detail}",
             )
             if (
                 isinstance(error, AuthError)
@@ -176,7 +191,7 @@ class PasskeySignup:
             )
             record_event(
                 db,
-                event_type="passkey.register",
+                event_type=AuditEventType.PASSKEY_REGISTER,
                 outcome="success",
                 at=now,
                 client=client,
@@ -184,17 +199,17 @@ class PasskeySignup:
                 email=user.email,
                 detail="signup",
             )
-        tokens = mint_cognito_session(
-            gateway=self._gateway,
-            key_ring=self._key_ring,
-            username=user.username,
-            sub=user.sub,
-            method=ProofMethod.PASSKEY,
-            credential_id=passkey.credential_id,
+        result = self._sign_in.complete(
+            factor=VerifiedByApp(
+                method=SignInMethod.PASSKEY,
+                username=user.username,
+                user_sub=user.sub,
+                credential_id=passkey.credential_id,
+            ),
             client=client,
+            event_type=AuditEventType.SIGNUP_PASSKEY,
+            email=user.email,
         )
-        result = self._sessions.open(tokens=tokens, method="passkey", client=client)
-        self._audit.write("signup.passkey", "success", client, email=user.email, user_sub=user.sub)
         if not self._policy.mark_email_verified:
             self._confirmations.send_confirmation(
                 email=user.email, user_sub=user.sub, client=client

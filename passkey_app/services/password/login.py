@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from passkey_app.services.audit import AuditTrail, ClientInfo
+from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.cognito.gateway import (
     CognitoGateway,
@@ -16,6 +16,7 @@ from passkey_app.services.cognito.gateway import (
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.identity import MAX_PASSWORD_LENGTH, normalize_email
 from passkey_app.services.sessions.store import LoginSucceeded, SessionStore
+from passkey_app.services.sign_in import SignInMethod, SignInStep, VerifiedByCognito
 from passkey_app.services.throttle import Throttle
 
 
@@ -39,10 +40,10 @@ class PasswordLogin:
     ) -> None:
         self._engine = engine
         self._gateway = gateway
-        self._sessions = sessions
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
+        self._sign_in = SignInStep(gateway=gateway, sessions=sessions, audit=self._audit)
 
     def login(
         self, *, email: str, password: str, client: ClientInfo
@@ -52,7 +53,11 @@ class PasswordLogin:
         normalized = normalize_email(email)
         if normalized is None or not password or len(password) > MAX_PASSWORD_LENGTH:
             self._audit.write(
-                "login.password", "failure", client, email=normalized, detail="rejected input"
+                AuditEventType.LOGIN_PASSWORD,
+                "failure",
+                client,
+                email=normalized,
+                detail="rejected input",
             )
             raise AuthError(AuthFailure.INVALID_CREDENTIALS, "input rejected")
         try:
@@ -65,15 +70,23 @@ class PasswordLogin:
             )
         except AuthError as error:
             self._audit.write(
-                "login.password", "failure", client, email=normalized, detail=error.failure.value
+                AuditEventType.LOGIN_PASSWORD,
+                "failure",
+                client,
+                email=normalized,
+                detail=error.failure.value,
             )
             raise
         if isinstance(result, NewPasswordChallenge):
             self._audit.write(
-                "login.password", "challenge", client, email=normalized, detail="new_password"
+                AuditEventType.LOGIN_PASSWORD,
+                "challenge",
+                client,
+                email=normalized,
+                detail="new_password",
             )
             return NewPasswordNeeded(challenge=result)
-        return self._start_session(result, normalized, client, "password")
+        return self._start_session(result, normalized, client)
 
     def set_new_password(
         self,
@@ -92,20 +105,27 @@ class PasswordLogin:
             )
         except AuthError as error:
             self._audit.write(
-                "password.change", "failure", client, email=email, detail=error.failure.value
+                AuditEventType.PASSWORD_CHANGE,
+                "failure",
+                client,
+                email=email,
+                detail=error.failure.value,
             )
             raise
-        return self._start_session(tokens, email, client, "password")
+        return self._start_session(tokens, email, client)
 
     def _start_session(
-        self, tokens: CognitoTokens, email: str, client: ClientInfo, method: str
+        self, tokens: CognitoTokens, email: str, client: ClientInfo
     ) -> LoginSucceeded:
         try:
-            result = self._sessions.open(tokens=tokens, method=method, client=client)
+            return self._sign_in.complete(
+                factor=VerifiedByCognito(method=SignInMethod.PASSWORD, tokens=tokens),
+                client=client,
+                event_type=AuditEventType.LOGIN_PASSWORD,
+                email=email,
+            )
         except AuthError as error:
-            self._audit.write("login.password", "failure", client, email=email, detail=error.detail)
+            self._audit.write(
+                AuditEventType.LOGIN_PASSWORD, "failure", client, email=email, detail=error.detail
+            )
             raise
-        self._audit.write(
-            "login.password", "success", client, email=email, user_sub=result.user_sub
-        )
-        return result

@@ -23,11 +23,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from passkey_app.db import session_scope
-from passkey_app.models import NOTICE_LENGTH, BrowserSession
-from passkey_app.services.audit import ClientInfo, record_event
+from passkey_app.models import (
+    IP_ADDRESS_LENGTH,
+    NOTICE_LENGTH,
+    USER_AGENT_LENGTH,
+    BrowserSession,
+)
+from passkey_app.services.audit import AuditEventType, ClientInfo, record_event
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoTokens
-from passkey_app.services.cognito.tokens import Identity, TokenInvalid, TokenVerifier
+from passkey_app.services.cognito.tokens import Identity, TokenInvalidError, TokenVerifier
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.sessions.token_cipher import TokenCipher
 
@@ -138,8 +143,8 @@ class SessionStore:
             expires_at=now + self._lifetime,
             last_seen_at=now,
             revalidated_at=now,
-            ip_address=client.ip_address[:64],
-            user_agent=client.user_agent[:512],
+            ip_address=client.ip_address[:IP_ADDRESS_LENGTH],
+            user_agent=client.user_agent[:USER_AGENT_LENGTH],
             notice=notice[:NOTICE_LENGTH],
         )
         with session_scope(self._engine) as db:
@@ -152,7 +157,7 @@ class SessionStore:
         """Verify the fresh ID token, then record the login as pending (see ``begin``)."""
         try:
             identity = self._verifier.verify_id_token(tokens.id_token)
-        except TokenInvalid as error:
+        except TokenInvalidError as error:
             raise AuthError(AuthFailure.UNEXPECTED, f"id token {error}") from error
         code = self.begin(
             tokens=tokens, identity=identity, method=method, client=client, notice=notice
@@ -208,7 +213,7 @@ class SessionStore:
             ).one()
             record_event(
                 db,
-                event_type="session.start",
+                event_type=AuditEventType.SESSION_START,
                 outcome="success",
                 at=now,
                 client=client,
@@ -255,7 +260,7 @@ class SessionStore:
             last_seen = now
         try:
             identity = self._verifier.verify_id_token(tokens.id_token)
-        except TokenInvalid as error:
+        except TokenInvalidError as error:
             log.info("session dropped: id token %s", error)
             self._delete(row.id)
             return None
@@ -391,7 +396,7 @@ class SessionStore:
                 row, reason, client = audit
                 record_event(
                     db,
-                    event_type="session.end",
+                    event_type=AuditEventType.SESSION_END,
                     outcome="success",
                     at=self._clock(),
                     client=client,

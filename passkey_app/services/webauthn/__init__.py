@@ -14,7 +14,7 @@ from passkey_app.services.webauthn.challenges import (
     StoredChallenge,
 )
 from passkey_app.services.webauthn.credential_store import PasskeySummary
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from passkey_app.services.webauthn.relying_party import RelyingParty, relying_party
 from passkey_app.services.webauthn.results import CeremonyStart, NewPasskey, VerifiedLogin
 
@@ -25,7 +25,7 @@ __all__ = [
     "IssuedChallenge",
     "NewPasskey",
     "PasskeyCeremonies",
-    "PasskeyRejected",
+    "PasskeyRejectedError",
     "PasskeySummary",
     "RejectReason",
     "RelyingParty",

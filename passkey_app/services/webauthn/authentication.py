@@ -21,7 +21,7 @@ from passkey_app.services.webauthn.checks import (
     check_signature,
 )
 from passkey_app.services.webauthn.encoding import b64url_decode
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from passkey_app.services.webauthn.payload import AssertionPayload, parse_assertion
 from passkey_app.services.webauthn.relying_party import RelyingParty
 
@@ -51,7 +51,7 @@ def read_assertion(*, response: object, challenge: StoredChallenge, rp: RelyingP
     try:
         auth_data = parse_authenticator_data(payload.authenticator_data)
     except Exception:  # py_webauthn's parser raises whatever it meets
-        raise PasskeyRejected(RejectReason.MALFORMED) from None
+        raise PasskeyRejectedError(RejectReason.MALFORMED) from None
     check_authenticator_data(auth_data, rp_id=rp.rp_id)
     return Assertion(payload=payload, auth_data=auth_data)
 
@@ -65,14 +65,14 @@ def check_owner(
 ) -> None:
     """The passkey belongs to the user the ceremony was for, and the user handle says so."""
     if challenge.user_sub is not None and challenge.user_sub != credential.user_sub:
-        raise PasskeyRejected(RejectReason.WRONG_USER)
+        raise PasskeyRejectedError(RejectReason.WRONG_USER)
     user_handle = assertion.payload.user_handle
     if user_handle is None:
         if challenge.user_sub is None:
-            raise PasskeyRejected(RejectReason.USER_HANDLE_MISMATCH)
+            raise PasskeyRejectedError(RejectReason.USER_HANDLE_MISMATCH)
         return
     if not hmac.compare_digest(user_handle.encode(), owner.user_handle.encode()):
-        raise PasskeyRejected(RejectReason.USER_HANDLE_MISMATCH)
+        raise PasskeyRejectedError(RejectReason.USER_HANDLE_MISMATCH)
 
 
 def verify_with_stored_key(
@@ -84,7 +84,7 @@ def verify_with_stored_key(
 ) -> None:
     """Algorithm, signature and py_webauthn's verification, then counter and backup rules."""
     if credential.algorithm not in rp.algorithms:
-        raise PasskeyRejected(RejectReason.ALGORITHM_NOT_ALLOWED)
+        raise PasskeyRejectedError(RejectReason.ALGORITHM_NOT_ALLOWED)
     payload = assertion.payload
     check_signature(
         public_key=credential.public_key,
@@ -113,7 +113,7 @@ def verify_with_stored_key(
     )
     flags = assertion.auth_data.flags
     if flags.be != credential.backup_eligible:
-        raise PasskeyRejected(RejectReason.BACKUP_STATE_CHANGED)
+        raise PasskeyRejectedError(RejectReason.BACKUP_STATE_CHANGED)
     new_count, old_count = assertion.auth_data.sign_count, credential.sign_count
     if (new_count or old_count) and new_count <= old_count:
-        raise PasskeyRejected(RejectReason.COUNTER_REGRESSION)
+        raise PasskeyRejectedError(RejectReason.COUNTER_REGRESSION)

@@ -1,7 +1,7 @@
 """The two WebAuthn ceremonies: options out, responses verified in.
 
 A challenge is consumed before anything else is looked at, so any attempt (good or
-bad) uses it up. Every refusal is a PasskeyRejected with one precise reason, which is
+bad) uses it up. Every refusal is a PasskeyRejectedError with one precise reason, which is
 logged (the reason only: never a challenge, signature or key).
 """
 
@@ -33,7 +33,7 @@ from passkey_app.services.webauthn.authentication import (
 )
 from passkey_app.services.webauthn.challenges import ChallengePurpose, ChallengeStore
 from passkey_app.services.webauthn.encoding import b64url_decode
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from passkey_app.services.webauthn.registration import verify_new_credential
 from passkey_app.services.webauthn.relying_party import RelyingParty
 from passkey_app.services.webauthn.results import CeremonyStart, NewPasskey, VerifiedLogin
@@ -46,15 +46,15 @@ SUSPICIOUS = frozenset({RejectReason.COUNTER_REGRESSION, RejectReason.BACKUP_STA
 
 @contextmanager
 def _refusals(ceremony: str) -> Iterator[None]:
-    """Turn anything bad input can raise into PasskeyRejected, and log the reason."""
+    """Turn anything bad input can raise into PasskeyRejectedError, and log the reason."""
     try:
         try:
             yield
         except WebAuthnException:
-            raise PasskeyRejected(RejectReason.VERIFICATION_FAILED) from None
+            raise PasskeyRejectedError(RejectReason.VERIFICATION_FAILED) from None
         except (ValueError, LookupError, TypeError):
-            raise PasskeyRejected(RejectReason.MALFORMED) from None
-    except PasskeyRejected as rejected:
+            raise PasskeyRejectedError(RejectReason.MALFORMED) from None
+    except PasskeyRejectedError as rejected:
         level = logging.WARNING if rejected.reason in SUSPICIOUS else logging.INFO
         log.log(level, "passkey %s rejected: %s", ceremony, rejected.reason.value)
         raise
@@ -136,7 +136,7 @@ class PasskeyCeremonies:
                 or challenge.user_sub != expected_user_sub
                 or challenge.user_handle is None
             ):
-                raise PasskeyRejected(RejectReason.CHALLENGE_INVALID)
+                raise PasskeyRejectedError(RejectReason.CHALLENGE_INVALID)
             return verify_new_credential(
                 response=response,
                 challenge=challenge,
@@ -174,12 +174,12 @@ class PasskeyCeremonies:
                 handle=handle, purpose=ChallengePurpose.AUTHENTICATE
             )
             if challenge is None:
-                raise PasskeyRejected(RejectReason.CHALLENGE_INVALID)
+                raise PasskeyRejectedError(RejectReason.CHALLENGE_INVALID)
             assertion = read_assertion(response=response, challenge=challenge, rp=self._rp)
             with session_scope(self._engine) as db:
                 found = credential_store.find_credential(db, assertion.credential_id)
                 if found is None:
-                    raise PasskeyRejected(RejectReason.UNKNOWN_CREDENTIAL)
+                    raise PasskeyRejectedError(RejectReason.UNKNOWN_CREDENTIAL)
                 passkey, owner = found
                 try:
                     check_owner(assertion, challenge=challenge, credential=passkey, owner=owner)
@@ -196,8 +196,8 @@ class PasskeyCeremonies:
                         at=self._clock(),
                     )
                     if not saved:
-                        raise PasskeyRejected(RejectReason.COUNTER_REGRESSION)
-                except PasskeyRejected as rejected:
+                        raise PasskeyRejectedError(RejectReason.COUNTER_REGRESSION)
+                except PasskeyRejectedError as rejected:
                     rejected.user_sub = owner.user_sub
                     raise
                 return VerifiedLogin(

@@ -25,7 +25,7 @@ from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import AuthenticatorData
 
 from passkey_app.services.webauthn.encoding import b64url_encode
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 
 # The key type and curve each algorithm we know signs with; an RSA key has no curve.
 KEY_SHAPES: dict[int, tuple[int, int | None]] = {
@@ -46,36 +46,36 @@ def check_client_data(
     try:
         client_data = json.loads(client_data_json.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise PasskeyRejected(RejectReason.MALFORMED) from None
+        raise PasskeyRejectedError(RejectReason.MALFORMED) from None
     if not isinstance(client_data, dict) or not all(
         isinstance(client_data.get(key), str) for key in ("type", "challenge", "origin")
     ):
-        raise PasskeyRejected(RejectReason.MALFORMED)
+        raise PasskeyRejectedError(RejectReason.MALFORMED)
     if client_data["type"] != expected_type:
-        raise PasskeyRejected(RejectReason.WRONG_TYPE)
+        raise PasskeyRejectedError(RejectReason.WRONG_TYPE)
     if not hmac.compare_digest(
         client_data["challenge"].encode(), b64url_encode(expected_challenge).encode()
     ):
-        raise PasskeyRejected(RejectReason.CHALLENGE_INVALID)
+        raise PasskeyRejectedError(RejectReason.CHALLENGE_INVALID)
     if client_data["origin"] not in expected_origins:
-        raise PasskeyRejected(RejectReason.WRONG_ORIGIN)
+        raise PasskeyRejectedError(RejectReason.WRONG_ORIGIN)
     cross_origin = client_data.get("crossOrigin", False)
     if not isinstance(cross_origin, bool):
-        raise PasskeyRejected(RejectReason.MALFORMED)
+        raise PasskeyRejectedError(RejectReason.MALFORMED)
     if cross_origin or "topOrigin" in client_data:
-        raise PasskeyRejected(RejectReason.CROSS_ORIGIN)
+        raise PasskeyRejectedError(RejectReason.CROSS_ORIGIN)
 
 
 def check_authenticator_data(auth_data: AuthenticatorData, *, rp_id: str) -> None:
     """RP id hash, user present, user verified, and no backup state without eligibility."""
     if not hmac.compare_digest(auth_data.rp_id_hash, hashlib.sha256(rp_id.encode()).digest()):
-        raise PasskeyRejected(RejectReason.WRONG_RP_ID)
+        raise PasskeyRejectedError(RejectReason.WRONG_RP_ID)
     if not auth_data.flags.up:
-        raise PasskeyRejected(RejectReason.USER_NOT_PRESENT)
+        raise PasskeyRejectedError(RejectReason.USER_NOT_PRESENT)
     if not auth_data.flags.uv:
-        raise PasskeyRejected(RejectReason.USER_NOT_VERIFIED)
+        raise PasskeyRejectedError(RejectReason.USER_NOT_VERIFIED)
     if auth_data.flags.bs and not auth_data.flags.be:
-        raise PasskeyRejected(RejectReason.BACKUP_STATE_CHANGED)
+        raise PasskeyRejectedError(RejectReason.BACKUP_STATE_CHANGED)
 
 
 def check_single_cbor_item(data: bytes) -> None:
@@ -86,9 +86,9 @@ def check_single_cbor_item(data: bytes) -> None:
         # read_size=1: the decoder reads no further than the item, so tell() is its end.
         cbor2.CBORDecoder(stream, read_size=1).decode()
     except Exception:  # cbor2 raises whatever the bytes lead it into
-        raise PasskeyRejected(RejectReason.MALFORMED) from None
+        raise PasskeyRejectedError(RejectReason.MALFORMED) from None
     if stream.tell() != len(data):
-        raise PasskeyRejected(RejectReason.MALFORMED)
+        raise PasskeyRejectedError(RejectReason.MALFORMED)
 
 
 def check_credential_key(public_key: bytes, *, allowed_algorithms: Collection[int]) -> None:
@@ -99,27 +99,27 @@ def check_credential_key(public_key: bytes, *, allowed_algorithms: Collection[in
     cose = _cose_key(public_key)
     algorithm = cose.get(COSEKey.ALG)
     if not _is_int(algorithm):
-        raise PasskeyRejected(RejectReason.MALFORMED)
+        raise PasskeyRejectedError(RejectReason.MALFORMED)
     if algorithm not in allowed_algorithms or algorithm not in KEY_SHAPES:
-        raise PasskeyRejected(RejectReason.ALGORITHM_NOT_ALLOWED)
+        raise PasskeyRejectedError(RejectReason.ALGORITHM_NOT_ALLOWED)
     key_type, curve = KEY_SHAPES[algorithm]
     if not _is_int(cose.get(COSEKey.KTY)) or cose[COSEKey.KTY] != key_type:
-        raise PasskeyRejected(RejectReason.KEY_ALGORITHM_MISMATCH)
+        raise PasskeyRejectedError(RejectReason.KEY_ALGORITHM_MISMATCH)
     if curve is not None and (not _is_int(cose.get(COSEKey.CRV)) or cose[COSEKey.CRV] != curve):
-        raise PasskeyRejected(RejectReason.KEY_ALGORITHM_MISMATCH)
+        raise PasskeyRejectedError(RejectReason.KEY_ALGORITHM_MISMATCH)
     try:
         decoded_public_key_to_cryptography(decode_credential_public_key(public_key))
     except (ValueError, LookupError, TypeError, WebAuthnException):
-        raise PasskeyRejected(RejectReason.MALFORMED) from None  # e.g. a point off the curve
+        raise PasskeyRejectedError(RejectReason.MALFORMED) from None  # e.g. a point off the curve
 
 
 def _cose_key(public_key: bytes) -> dict[Any, Any]:
     try:
         cose = cbor2.loads(public_key)
     except Exception:  # cbor2 raises whatever the bytes lead it into
-        raise PasskeyRejected(RejectReason.MALFORMED) from None
+        raise PasskeyRejectedError(RejectReason.MALFORMED) from None
     if not isinstance(cose, dict):
-        raise PasskeyRejected(RejectReason.MALFORMED)
+        raise PasskeyRejectedError(RejectReason.MALFORMED)
     return cose
 
 
@@ -146,4 +146,4 @@ def check_signature(
             data=authenticator_data + hashlib.sha256(client_data_json).digest(),
         )
     except InvalidSignature:
-        raise PasskeyRejected(RejectReason.BAD_SIGNATURE) from None
+        raise PasskeyRejectedError(RejectReason.BAD_SIGNATURE) from None

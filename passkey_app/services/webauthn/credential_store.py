@@ -12,14 +12,13 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from passkey_app.models import PasskeyCredential, WebAuthnUser
+from passkey_app.models import PASSKEY_NAME_LENGTH, PasskeyCredential, WebAuthnUser
 from passkey_app.services.clock import as_utc
 from passkey_app.services.webauthn.aaguid import authenticator_model
 from passkey_app.services.webauthn.encoding import b64url_encode
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from passkey_app.services.webauthn.results import NewPasskey
 
-MAX_NAME_LENGTH = 64
 DEFAULT_MODEL = "Passkey"
 
 
@@ -39,8 +38,8 @@ class PasskeySummary:
 def clean_name(name: str) -> str:
     """A passkey name trimmed of surrounding space; 1 to 64 characters, else ValueError."""
     cleaned = name.strip()
-    if not 1 <= len(cleaned) <= MAX_NAME_LENGTH:
-        raise ValueError(f"a passkey name has 1 to {MAX_NAME_LENGTH} characters")
+    if not 1 <= len(cleaned) <= PASSKEY_NAME_LENGTH:
+        raise ValueError(f"a passkey name has 1 to {PASSKEY_NAME_LENGTH} characters")
     return cleaned
 
 
@@ -120,7 +119,7 @@ def add_passkey(
 ) -> PasskeyCredential:
     """Store a verified passkey for an existing user (see ensure_user).
 
-    A credential id already registered, to anyone, is PasskeyRejected(CREDENTIAL_EXISTS);
+    A credential id already registered, to anyone, is PasskeyRejectedError(CREDENTIAL_EXISTS);
     the row is flushed so a concurrent duplicate fails here too, not at commit.
     """
     if db.get(WebAuthnUser, user_sub) is None:
@@ -129,7 +128,7 @@ def add_passkey(
         select(PasskeyCredential.id).where(PasskeyCredential.credential_id == new.credential_id)
     ).first()
     if taken is not None:
-        raise PasskeyRejected(RejectReason.CREDENTIAL_EXISTS)
+        raise PasskeyRejectedError(RejectReason.CREDENTIAL_EXISTS)
     passkey = PasskeyCredential(
         credential_id=new.credential_id,
         user_sub=user_sub,
@@ -147,7 +146,7 @@ def add_passkey(
     try:
         db.flush()
     except IntegrityError:
-        raise PasskeyRejected(RejectReason.CREDENTIAL_EXISTS) from None
+        raise PasskeyRejectedError(RejectReason.CREDENTIAL_EXISTS) from None
     return passkey
 
 

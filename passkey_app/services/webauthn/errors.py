@@ -38,7 +38,7 @@ _FAILURES: dict[RejectReason, AuthFailure] = {
 }
 
 
-class PasskeyRejected(AuthError):
+class PasskeyRejectedError(AuthError):
     """A passkey response that failed a check. ``reason`` is for logs and tests only;
     the person sees the generic message of the mapped AuthFailure."""
 

@@ -14,7 +14,7 @@ from typing import Any
 from webauthn.helpers.structs import AuthenticatorTransport
 
 from passkey_app.services.webauthn.encoding import b64url_decode
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 
 # Real responses are a few KiB (an attestation with certificates, ~10 KiB at most); the
 # cap leaves 8 KiB of the 64 KiB websocket frame cap (passkey_app/event_guard.py) for
@@ -47,8 +47,8 @@ class AssertionPayload:
     user_handle: str | None
 
 
-def _malformed() -> PasskeyRejected:
-    return PasskeyRejected(RejectReason.MALFORMED)
+def _malformed() -> PasskeyRejectedError:
+    return PasskeyRejectedError(RejectReason.MALFORMED)
 
 
 def _binary(fields: dict[str, Any], name: str) -> bytes:
@@ -70,7 +70,7 @@ def _envelope(response: object) -> tuple[str, bytes, dict[str, Any]]:
     except (TypeError, ValueError, RecursionError):
         raise _malformed() from None
     if size > MAX_PAYLOAD_BYTES:
-        raise PasskeyRejected(RejectReason.TOO_LARGE)
+        raise PasskeyRejectedError(RejectReason.TOO_LARGE)
     inner = response.get("response")
     credential_type = response.get("type")
     if not isinstance(inner, dict) or not isinstance(credential_type, str):
@@ -79,11 +79,11 @@ def _envelope(response: object) -> tuple[str, bytes, dict[str, Any]]:
     if response.get("id") != response["rawId"]:
         raise _malformed()
     if credential_type != "public-key":
-        raise PasskeyRejected(RejectReason.WRONG_TYPE)
+        raise PasskeyRejectedError(RejectReason.WRONG_TYPE)
     if not raw_id:
         raise _malformed()
     if len(raw_id) > MAX_CREDENTIAL_ID_BYTES:
-        raise PasskeyRejected(RejectReason.CREDENTIAL_ID_TOO_LONG)
+        raise PasskeyRejectedError(RejectReason.CREDENTIAL_ID_TOO_LONG)
     return response["rawId"], raw_id, inner
 
 
@@ -96,7 +96,7 @@ def _transports(inner: dict[str, Any]) -> tuple[str, ...]:
 
 
 def parse_registration(response: object) -> RegistrationPayload:
-    """The registration response's fields, or PasskeyRejected (MALFORMED, TOO_LARGE, ...)."""
+    """The registration response's fields, or PasskeyRejectedError (MALFORMED, TOO_LARGE, ...)."""
     credential_id, raw_id, inner = _envelope(response)
     return RegistrationPayload(
         credential_id=credential_id,
@@ -108,7 +108,7 @@ def parse_registration(response: object) -> RegistrationPayload:
 
 
 def parse_assertion(response: object) -> AssertionPayload:
-    """The authentication response's fields, or PasskeyRejected (MALFORMED, TOO_LARGE, ...)."""
+    """The authentication response's fields, or PasskeyRejectedError (MALFORMED, TOO_LARGE, ...)."""
     credential_id, raw_id, inner = _envelope(response)
     user_handle = inner.get("userHandle")
     if user_handle is not None:

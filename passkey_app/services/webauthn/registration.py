@@ -20,7 +20,7 @@ from passkey_app.services.webauthn.checks import (
     key_algorithm,
 )
 from passkey_app.services.webauthn.encoding import b64url_encode
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from passkey_app.services.webauthn.payload import RegistrationPayload, parse_registration
 from passkey_app.services.webauthn.relying_party import RelyingParty
 from passkey_app.services.webauthn.results import NewPasskey
@@ -31,7 +31,7 @@ def _attestation(payload: RegistrationPayload) -> AttestationObject:
     try:
         return parse_attestation_object(payload.attestation_object)
     except Exception:  # py_webauthn's CBOR parsing raises whatever it meets
-        raise PasskeyRejected(RejectReason.MALFORMED) from None
+        raise PasskeyRejectedError(RejectReason.MALFORMED) from None
 
 
 def verify_new_credential(
@@ -49,7 +49,7 @@ def verify_new_credential(
     check_authenticator_data(auth_data, rp_id=rp.rp_id)
     attested = auth_data.attested_credential_data
     if attested is None or attested.credential_id != payload.raw_id:
-        raise PasskeyRejected(RejectReason.MALFORMED)
+        raise PasskeyRejectedError(RejectReason.MALFORMED)
     check_credential_key(attested.credential_public_key, allowed_algorithms=rp.algorithms)
     verified = verify_registration_response(
         credential=RegistrationCredential(

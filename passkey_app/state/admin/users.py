@@ -12,10 +12,10 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from passkey_app.services.admin.service import UserRow
+from passkey_app.services.sign_in import METHOD_LABELS
 from passkey_app.state.admin.base import AdminState, admin_message
 
 PAGE_SIZE = 25
-METHOD_LABELS = {"passkey": "Passkey", "password": "Password", "magic_link": "Email link"}
 
 
 def when(moment: datetime | None) -> str:

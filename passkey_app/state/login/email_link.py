@@ -22,7 +22,11 @@ from passkey_app.api.magic_links import (
 from passkey_app.auth import AuthState
 from passkey_app.services.errors import MESSAGES, AuthError, AuthFailure, throttled_message
 from passkey_app.services.identity import normalize_email
-from passkey_app.services.magic_links.flows import ConfirmationRequired, EmailConfirmed, LinkStatus
+from passkey_app.services.magic_links.flows import (
+    ConfirmationRequiredError,
+    EmailConfirmed,
+    LinkStatus,
+)
 from passkey_app.services.return_path import safe_return_path
 from passkey_app.state.ceremony import handoff_call, post_navigate_call
 
@@ -164,7 +168,7 @@ class MagicLinkLandingState(AuthState):
                 client=self._client(),
                 signed_in_sub=signed_in.sub if signed_in else None,
             )
-        except ConfirmationRequired:
+        except ConfirmationRequiredError:
             self.status, self.busy = LANDING_CONFIRM, False
             return
         except AuthError as error:

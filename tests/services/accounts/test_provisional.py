@@ -19,7 +19,7 @@ from passkey_app.services.errors import AuthError
 from passkey_app.services.magic_links.flows import EmailConfirmed, LinkCheck, LinkStatus
 from passkey_app.services.magic_links.store import LinkPurpose
 from passkey_app.services.sessions.store import LoginSucceeded
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from passkey_app.settings import Settings
 from tests.conftest import CognitoFixture
 from tests.services.flows import CLIENT, audit_trail, session_of, sign_up
@@ -126,7 +126,7 @@ def _assert_the_stranger_is_locked_out(
     with pytest.raises(AuthError):
         svc.gateway.refresh(username=VICTIM, refresh_token=refresh_token)
     ceremony = svc.passkey_login.discoverable_options(client=CLIENT)
-    with pytest.raises(PasskeyRejected) as refused:
+    with pytest.raises(PasskeyRejectedError) as refused:
         svc.passkey_login.finish(
             handle=ceremony.handle, response=stranger.get(ceremony.options), client=CLIENT
         )

@@ -12,7 +12,7 @@ import jwt
 import moto.cognitoidp
 import pytest
 
-from passkey_app.services.cognito.tokens import TokenInvalid
+from passkey_app.services.cognito.tokens import TokenInvalidError
 from passkey_app.services.container import Services
 from tests.conftest import CognitoFixture
 
@@ -58,9 +58,9 @@ def test_real_id_and_access_tokens_verify(services: Services, cognito: CognitoFi
 
 def test_access_token_is_not_an_id_token(services: Services, cognito: CognitoFixture) -> None:
     tokens = _real_tokens(services, cognito)
-    with pytest.raises(TokenInvalid):
+    with pytest.raises(TokenInvalidError):
         services.verifier.verify_id_token(tokens.access_token)
-    with pytest.raises(TokenInvalid, match="not an access token"):
+    with pytest.raises(TokenInvalidError, match="not an access token"):
         services.verifier.verify_access_token(tokens.id_token)
 
 
@@ -80,7 +80,7 @@ def test_access_token_is_not_an_id_token(services: Services, cognito: CognitoFix
 def test_forged_or_stale_claims_are_rejected(
     services: Services, cognito: CognitoFixture, overrides: dict[str, Any], reason: str
 ) -> None:
-    with pytest.raises(TokenInvalid, match=reason):
+    with pytest.raises(TokenInvalidError, match=reason):
         services.verifier.verify_id_token(_forge(_claims(cognito, **overrides)))
 
 
@@ -90,5 +90,5 @@ def test_symmetric_and_unsigned_tokens_are_rejected(
     hs256 = _forge(_claims(cognito), alg="HS256", key=b"k" * 32)
     unsigned = jwt.encode(_claims(cognito), None, algorithm="none")
     for token in (hs256, unsigned, "not.a.jwt", ""):
-        with pytest.raises(TokenInvalid):
+        with pytest.raises(TokenInvalidError):
             services.verifier.verify_id_token(token)

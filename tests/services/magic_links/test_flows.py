@@ -9,7 +9,7 @@ from passkey_app.services.audit import ClientInfo
 from passkey_app.services.container import Services
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.magic_links.flows import (
-    ConfirmationRequired,
+    ConfirmationRequiredError,
     LinkCheck,
     LinkRequested,
     LinkStatus,
@@ -209,9 +209,9 @@ def test_another_browser_must_confirm_first(services: Services, links: MagicLink
     assert links.check(token=token, binding="", client=CLIENT) == LinkCheck(
         status=LinkStatus.CONFIRM, email=ALICE
     )
-    with pytest.raises(ConfirmationRequired):
+    with pytest.raises(ConfirmationRequiredError):
         _redeem(links, token, binding="another-browser-binding-value-000")
-    with pytest.raises(ConfirmationRequired):
+    with pytest.raises(ConfirmationRequiredError):
         _redeem(links, token, binding="")
     _, user = session_of(services, _redeem(links, token, binding="", confirmed=True))
     assert user.email == ALICE

@@ -12,7 +12,7 @@ from botocore.stub import Stubber
 from passkey_app import migrations
 from passkey_app.db import make_engine
 from passkey_app.services.magic_links.flows import offer_passkey_after_link
-from passkey_app.services.mail.mailer import MailNotSent, SesMailer
+from passkey_app.services.mail.mailer import MailNotSentError, SesMailer
 from passkey_app.services.mail.templates import link_mail
 from passkey_app.services.rate_limit import RateLimit, take
 from passkey_app.services.sessions.store import SignedInUser
@@ -82,10 +82,10 @@ def test_the_mailer_sends_text_and_html_from_the_sender() -> None:
         assert mailer.send(mail) == "m-1"
         try:
             mailer.send(mail)
-        except MailNotSent as error:
+        except MailNotSentError as error:
             assert str(error) == "MessageRejected"
         else:
-            raise AssertionError("a rejected message must raise MailNotSent")
+            raise AssertionError("a rejected message must raise MailNotSentError")
 
 
 def _user(method: str) -> SignedInUser:

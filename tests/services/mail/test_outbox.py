@@ -11,7 +11,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from passkey_app.services.mail.mailer import SesMailer
-from passkey_app.services.mail.outbox import LocalOutbox, OutboxUnavailable, local_outbox
+from passkey_app.services.mail.outbox import LocalOutbox, OutboxUnavailableError, local_outbox
 from passkey_app.services.mail.templates import link_mail
 from passkey_app.settings import PoolSettings, Settings
 
@@ -54,7 +54,7 @@ def test_the_outbox_lists_sent_mail_newest_first(stand_in: str) -> None:
 
 
 def test_an_unreachable_stand_in_is_reported() -> None:
-    with pytest.raises(OutboxUnavailable):
+    with pytest.raises(OutboxUnavailableError):
         LocalOutbox("http://127.0.0.1:9").messages()
 
 

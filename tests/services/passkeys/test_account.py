@@ -11,7 +11,7 @@ from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.passkeys.account import PasskeyAccount
 from passkey_app.services.password.login import NewPasswordNeeded
 from passkey_app.services.sessions.store import SignedInUser
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from tests.conftest import CognitoFixture
 from tests.services.flows import CLIENT, audit_trail, session_of, sign_up
 from tests.support.authenticator import SoftAuthenticator
@@ -118,7 +118,7 @@ def test_the_same_authenticator_cannot_register_twice(
     excluded = [item["id"] for item in ceremony.options["excludeCredentials"]]
     assert excluded == [device.credentials[0].id]
     _, response = device.create(ceremony.options, credential_id=device.credentials[0].credential_id)
-    with pytest.raises(PasskeyRejected) as raised:
+    with pytest.raises(PasskeyRejectedError) as raised:
         services.passkey_account.finish_add(
             user=user, handle=ceremony.handle, response=response, client=CLIENT
         )

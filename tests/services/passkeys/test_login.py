@@ -9,7 +9,7 @@ from passkey_app.db import session_scope
 from passkey_app.models import AuditEvent, WebAuthnChallenge
 from passkey_app.services.container import Services
 from passkey_app.services.passkeys.login import PasskeyStep, PasswordStep
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from tests.services.flows import CLIENT, audit_trail, session_of, sign_up
 from tests.support.authenticator import SoftAuthenticator
 
@@ -72,7 +72,7 @@ def test_a_replayed_assertion_is_refused_and_audited(
     ceremony = services.passkey_login.discoverable_options(client=CLIENT)
     response = authenticator.get(ceremony.options)
     services.passkey_login.finish(handle=ceremony.handle, response=response, client=CLIENT)
-    with pytest.raises(PasskeyRejected) as raised:
+    with pytest.raises(PasskeyRejectedError) as raised:
         services.passkey_login.finish(handle=ceremony.handle, response=response, client=CLIENT)
     assert raised.value.reason is RejectReason.CHALLENGE_INVALID
     assert audit_trail(services, "login.passkey")[-1] == ("failure", "challenge_invalid")
@@ -86,7 +86,7 @@ def test_another_users_passkey_cannot_answer_an_email_first_challenge(
     step = services.passkey_login.step_for_email(email=PASSKEY_USER, client=CLIENT)
     assert isinstance(step, PasskeyStep)
     response = other_device.get(step.ceremony.options)
-    with pytest.raises(PasskeyRejected) as raised:
+    with pytest.raises(PasskeyRejectedError) as raised:
         services.passkey_login.finish(handle=step.ceremony.handle, response=response, client=CLIENT)
     assert raised.value.reason is RejectReason.WRONG_USER
 
@@ -101,7 +101,7 @@ def test_a_counter_regression_is_refused_and_audited(
     services: Services, authenticator: SoftAuthenticator
 ) -> None:
     _finish_with_counter(services, authenticator, 5)
-    with pytest.raises(PasskeyRejected) as raised:
+    with pytest.raises(PasskeyRejectedError) as raised:
         _finish_with_counter(services, authenticator, 3)
     assert raised.value.reason is RejectReason.COUNTER_REGRESSION
     assert audit_trail(services, "login.passkey")[-1] == ("failure", "counter_regression")

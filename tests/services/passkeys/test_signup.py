@@ -14,7 +14,7 @@ from passkey_app.models import PasskeyCredential, WebAuthnUser
 from passkey_app.services.container import Services
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.passkeys.signup import random_password
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from tests.conftest import PROOF_KEY_ID, CognitoFixture
 from tests.services.flows import CLIENT, audit_trail, session_of, sign_up
 from tests.support.authenticator import SoftAuthenticator, b64url
@@ -78,7 +78,7 @@ def test_a_rejected_passkey_creates_no_cognito_user(
 ) -> None:
     ceremony = services.passkey_signup.begin(email=NEW, client=CLIENT)
     _, response = SoftAuthenticator().create(ceremony.options, uv=False)
-    with pytest.raises(PasskeyRejected) as raised:
+    with pytest.raises(PasskeyRejectedError) as raised:
         services.passkey_signup.finish(handle=ceremony.handle, response=response, client=CLIENT)
     assert raised.value.reason is RejectReason.USER_NOT_VERIFIED
     assert services.gateway.find_user(email=NEW) is None
@@ -104,7 +104,7 @@ def test_a_sign_up_challenge_is_single_use(services: Services) -> None:
     ceremony = services.passkey_signup.begin(email=NEW, client=CLIENT)
     _, response = SoftAuthenticator().create(ceremony.options)
     services.passkey_signup.finish(handle=ceremony.handle, response=response, client=CLIENT)
-    with pytest.raises(PasskeyRejected) as raised:
+    with pytest.raises(PasskeyRejectedError) as raised:
         services.passkey_signup.finish(handle=ceremony.handle, response=response, client=CLIENT)
     assert raised.value.reason is RejectReason.CHALLENGE_INVALID
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from passkey_app.services.webauthn.ceremonies import PasskeyCeremonies
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from passkey_app.services.webauthn.relying_party import RelyingParty
 from tests.services.webauthn.conftest import ALICE, BOB, PasskeyWorld
 from tests.support.authenticator import SoftCredential, b64url, unb64url
@@ -20,7 +20,7 @@ from tests.support.keys import EDDSA, ES256, RS256, new_key
 def _rejected(
     world: PasskeyWorld, credential: SoftCredential, user_sub: str | None = None, **knobs: Any
 ) -> RejectReason:
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.login(credential, user_sub, **knobs)
     return caught.value.reason
 
@@ -87,11 +87,11 @@ def test_a_replayed_assertion_is_refused(world: PasskeyWorld) -> None:
     start = world.ceremonies.authentication_options(user_sub=None)
     response = world.authenticator.get(start.options, credential)
     world.ceremonies.verify_authentication(handle=start.handle, response=response)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.ceremonies.verify_authentication(handle=start.handle, response=response)
     assert caught.value.reason is RejectReason.CHALLENGE_INVALID
     fresh = world.ceremonies.authentication_options(user_sub=None)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.ceremonies.verify_authentication(handle=fresh.handle, response=response)
     assert caught.value.reason is RejectReason.CHALLENGE_INVALID
 
@@ -101,7 +101,7 @@ def test_an_expired_challenge_is_refused(world: PasskeyWorld) -> None:
     start = world.ceremonies.authentication_options(user_sub=None)
     response = world.authenticator.get(start.options, credential)
     world.clock.advance(timedelta(minutes=5, seconds=1))
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.ceremonies.verify_authentication(handle=start.handle, response=response)
     assert caught.value.reason is RejectReason.CHALLENGE_INVALID
 
@@ -112,7 +112,7 @@ def test_a_registration_challenge_cannot_log_in(world: PasskeyWorld) -> None:
     response = world.authenticator.get(
         {"challenge": start.options["challenge"], "rpId": "localhost"}, credential
     )
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.ceremonies.verify_authentication(handle=start.handle, response=response)
     assert caught.value.reason is RejectReason.CHALLENGE_INVALID
 
@@ -121,7 +121,7 @@ def test_an_unknown_handle_is_refused(world: PasskeyWorld) -> None:
     credential = world.register()
     start = world.ceremonies.authentication_options(user_sub=None)
     response = world.authenticator.get(start.options, credential)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.ceremonies.verify_authentication(handle=start.handle + "x", response=response)
     assert caught.value.reason is RejectReason.CHALLENGE_INVALID
 
@@ -167,7 +167,7 @@ def test_a_tampered_client_data_is_refused(world: PasskeyWorld) -> None:
     client_data = unb64url(response["response"]["clientDataJSON"])
     tampered = client_data.replace(b'"crossOrigin":false', b'"crossOrigin":false,"x":1')
     response["response"]["clientDataJSON"] = b64url(tampered)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.ceremonies.verify_authentication(handle=start.handle, response=response)
     assert caught.value.reason is RejectReason.BAD_SIGNATURE
 
@@ -204,7 +204,7 @@ def test_rejections_log_the_reason_and_no_secret(
     credential = world.register(be=True)
     start = world.ceremonies.authentication_options(user_sub=None)
     response = world.authenticator.get(start.options, credential, be=False, bs=False)
-    with caplog.at_level(logging.INFO, logger="passkey_app"), pytest.raises(PasskeyRejected):
+    with caplog.at_level(logging.INFO, logger="passkey_app"), pytest.raises(PasskeyRejectedError):
         world.ceremonies.verify_authentication(handle=start.handle, response=response)
     assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
         ("WARNING", "passkey authentication rejected: backup_state_changed")

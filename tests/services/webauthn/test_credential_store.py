@@ -13,7 +13,7 @@ from passkey_app.db import session_scope
 from passkey_app.models import WebAuthnUser
 from passkey_app.services.webauthn import credential_store
 from passkey_app.services.webauthn.encoding import b64url_decode
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from tests.services.webauthn.conftest import ALICE, BOB, PasskeyWorld
 from tests.support.authenticator import SoftCredential
 
@@ -63,7 +63,7 @@ def test_a_passkey_needs_its_user_first(world: PasskeyWorld) -> None:
 
 def test_a_credential_id_is_unique_across_users(world: PasskeyWorld) -> None:
     credential = world.register(ALICE)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.register(BOB, credential_id=credential.credential_id)
     assert caught.value.reason is RejectReason.CREDENTIAL_EXISTS
     with Session(world.engine) as db:
@@ -78,7 +78,7 @@ def test_a_concurrent_duplicate_is_caught_by_the_unique_constraint(world: Passke
     )
     world.user_handle(ALICE)
     world.user_handle(BOB)
-    with pytest.raises(PasskeyRejected) as caught, session_scope(world.engine) as db:
+    with pytest.raises(PasskeyRejectedError) as caught, session_scope(world.engine) as db:
 
         @event.listens_for(db, "before_flush", once=True)
         def _another_browser_registers_it_first(*_: object) -> None:

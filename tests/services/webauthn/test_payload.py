@@ -1,4 +1,4 @@
-"""Whatever arrives over the websocket, bad input ends as PasskeyRejected with a precise
+"""Whatever arrives over the websocket, bad input ends as PasskeyRejectedError with a precise
 reason: shape, size and strict base64url are checked before py_webauthn sees anything."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from passkey_app.services.webauthn.encoding import b64url_decode, b64url_encode
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from tests.services.webauthn.conftest import ALICE, PasskeyWorld
 from tests.support.authenticator import b64url, unb64url
 
@@ -140,7 +140,7 @@ def test_bad_registration_payloads(
 ) -> None:
     start = world.start_registration(ALICE)
     _, response = world.authenticator.create(start.options)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.ceremonies.verify_registration(
             handle=start.handle, response=mutate(response), expected_user_sub=ALICE
         )
@@ -156,7 +156,7 @@ def test_bad_authentication_payloads(
     credential = world.register()
     start = world.ceremonies.authentication_options(user_sub=None)
     response = world.authenticator.get(start.options, credential)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.ceremonies.verify_authentication(handle=start.handle, response=mutate(response))
     assert caught.value.reason is reason
 
@@ -169,7 +169,7 @@ def test_truncated_or_padded_authenticator_data_is_malformed(world: PasskeyWorld
         response = world.authenticator.get(start.options, credential)
         raw = unb64url(response["response"]["authenticatorData"])
         response["response"]["authenticatorData"] = b64url((raw + bytes(64))[:length])
-        with pytest.raises(PasskeyRejected) as caught:
+        with pytest.raises(PasskeyRejectedError) as caught:
             world.ceremonies.verify_authentication(handle=start.handle, response=response)
         assert caught.value.reason is RejectReason.MALFORMED, length
 
@@ -180,7 +180,7 @@ def test_truncated_attestation_objects_are_malformed(world: PasskeyWorld) -> Non
         _, response = world.authenticator.create(start.options)
         raw = unb64url(response["response"]["attestationObject"])
         response["response"]["attestationObject"] = b64url(raw[:cut])
-        with pytest.raises(PasskeyRejected) as caught:
+        with pytest.raises(PasskeyRejectedError) as caught:
             world.ceremonies.verify_registration(
                 handle=start.handle, response=response, expected_user_sub=ALICE
             )

@@ -6,7 +6,7 @@ import pytest
 
 from passkey_app import migrations
 from passkey_app.db import make_engine
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from passkey_app.services.webauthn.relying_party import RelyingParty
 from tests.services.webauthn.conftest import ALICE, MovableClock, PasskeyWorld
 from tests.support.keys import EDDSA
@@ -31,10 +31,10 @@ def test_register_and_authenticate_on_postgres(
         assert (login.user_sub, login.new_sign_count) == (ALICE, 2**32 - 1)
         row = world.stored(credential)
         assert (row.sign_count, row.last_used_at) == (2**32 - 1, world.clock.now)
-        with pytest.raises(PasskeyRejected) as caught:
+        with pytest.raises(PasskeyRejectedError) as caught:
             world.login(credential, sign_count=5)
         assert caught.value.reason is RejectReason.COUNTER_REGRESSION
-        with pytest.raises(PasskeyRejected) as caught:
+        with pytest.raises(PasskeyRejectedError) as caught:
             world.register(credential_id=credential.credential_id)
         assert caught.value.reason is RejectReason.CREDENTIAL_EXISTS
         assert world.challenges.purge_expired() == 0

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from passkey_app.services.webauthn.ceremonies import PasskeyCeremonies
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from passkey_app.services.webauthn.relying_party import RelyingParty
 from passkey_app.services.webauthn.results import CeremonyStart, NewPasskey
 from tests.services.webauthn.conftest import ALICE, BOB, PasskeyWorld
@@ -30,7 +30,7 @@ def _rejected(world: PasskeyWorld, **knobs: Any) -> RejectReason:
     """Register for Alice with the given authenticator knobs; the reason it was refused."""
     start = world.start_registration(ALICE)
     _, response = world.authenticator.create(start.options, **knobs)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         _verify(world, start, response)
     return caught.value.reason
 
@@ -109,7 +109,7 @@ def test_a_reused_challenge_is_refused(world: PasskeyWorld) -> None:
     start = world.start_registration(ALICE)
     _, response = world.authenticator.create(start.options)
     _verify(world, start, response)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         _verify(world, start, response)
     assert caught.value.reason is RejectReason.CHALLENGE_INVALID
 
@@ -118,7 +118,7 @@ def test_an_expired_challenge_is_refused(world: PasskeyWorld) -> None:
     start = world.start_registration(ALICE)
     _, response = world.authenticator.create(start.options)
     world.clock.advance(timedelta(minutes=5))
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         _verify(world, start, response)
     assert caught.value.reason is RejectReason.CHALLENGE_INVALID
 
@@ -127,7 +127,7 @@ def test_an_authentication_challenge_cannot_register(world: PasskeyWorld) -> Non
     login = world.ceremonies.authentication_options(user_sub=ALICE)
     start = world.start_registration(ALICE)
     _, response = world.authenticator.create(start.options, challenge=login.options["challenge"])
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         _verify(world, login, response)
     assert caught.value.reason is RejectReason.CHALLENGE_INVALID
 
@@ -136,7 +136,7 @@ def test_an_authentication_challenge_cannot_register(world: PasskeyWorld) -> Non
 def test_an_unknown_handle_is_refused(world: PasskeyWorld, handle: str) -> None:
     start = world.start_registration(ALICE)
     _, response = world.authenticator.create(start.options)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.ceremonies.verify_registration(
             handle=handle, response=response, expected_user_sub=ALICE
         )
@@ -146,7 +146,7 @@ def test_an_unknown_handle_is_refused(world: PasskeyWorld, handle: str) -> None:
 def test_a_challenge_issued_for_another_user_is_refused(world: PasskeyWorld) -> None:
     start = world.start_registration(ALICE)
     _, response = world.authenticator.create(start.options)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         _verify(world, start, response, user_sub=BOB)
     assert caught.value.reason is RejectReason.CHALLENGE_INVALID
 
@@ -206,7 +206,7 @@ def test_the_same_credential_cannot_be_stored_twice(world: PasskeyWorld) -> None
     again = world.start_registration(BOB)
     _, response = world.authenticator.create(again.options, credential_id=credential.credential_id)
     duplicate = _verify(world, again, response, user_sub=BOB)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.save(duplicate, BOB)
     assert caught.value.reason is RejectReason.CREDENTIAL_EXISTS
     assert caught.value.user_message == "That passkey is already registered."
@@ -215,11 +215,11 @@ def test_the_same_credential_cannot_be_stored_twice(world: PasskeyWorld) -> None
 def test_a_rejection_maps_to_a_short_generic_message(world: PasskeyWorld) -> None:
     start = world.start_registration(ALICE)
     _, response = world.authenticator.create(start.options, origin="https://evil.example")
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         _verify(world, start, response)
     assert caught.value.user_message == (
         "That passkey couldn't be verified. Try again or use another way to sign in."
     )
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         _verify(world, start, response)
     assert caught.value.user_message == "That took too long. Start again."

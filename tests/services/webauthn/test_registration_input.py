@@ -15,7 +15,7 @@ from passkey_app.services.container import Services
 from passkey_app.services.password.login import NewPasswordNeeded
 from passkey_app.services.webauthn import credential_store
 from passkey_app.services.webauthn.ceremonies import PasskeyCeremonies
-from passkey_app.services.webauthn.errors import PasskeyRejected, RejectReason
+from passkey_app.services.webauthn.errors import PasskeyRejectedError, RejectReason
 from passkey_app.services.webauthn.relying_party import RelyingParty
 from tests.conftest import CognitoFixture
 from tests.services.flows import CLIENT, audit_trail, session_of
@@ -30,7 +30,7 @@ def _rejected(world: PasskeyWorld, **knobs: Any) -> RejectReason:
     """Register for Alice with the given authenticator knobs; the reason it was refused."""
     start = world.start_registration(ALICE)
     _, response = world.authenticator.create(start.options, **knobs)
-    with pytest.raises(PasskeyRejected) as caught:
+    with pytest.raises(PasskeyRejectedError) as caught:
         world.ceremonies.verify_registration(
             handle=start.handle, response=response, expected_user_sub=ALICE
         )
@@ -144,12 +144,12 @@ def test_a_refused_attestation_stores_nothing_and_uses_up_the_challenge(
 ) -> None:
     start = world.start_registration(ALICE)
     _, bad = world.authenticator.create(start.options, **attack)
-    with pytest.raises(PasskeyRejected):
+    with pytest.raises(PasskeyRejectedError):
         world.ceremonies.verify_registration(
             handle=start.handle, response=bad, expected_user_sub=ALICE
         )
     _, good = SoftAuthenticator().create(start.options)
-    with pytest.raises(PasskeyRejected) as again:
+    with pytest.raises(PasskeyRejectedError) as again:
         world.ceremonies.verify_registration(
             handle=start.handle, response=good, expected_user_sub=ALICE
         )
@@ -169,7 +169,7 @@ def test_adding_a_mislabelled_passkey_on_the_account_page_stores_nothing(
     _, user = session_of(services, login)
     ceremony = services.passkey_account.begin_add(user=user, client=CLIENT)
     _, response = SoftAuthenticator().create(ceremony.options, key=new_key(EDDSA), algorithm=ES256)
-    with pytest.raises(PasskeyRejected) as refused:
+    with pytest.raises(PasskeyRejectedError) as refused:
         services.passkey_account.finish_add(
             user=user, handle=ceremony.handle, response=response, client=CLIENT
         )
