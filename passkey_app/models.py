@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
@@ -33,11 +33,6 @@ TRANSPORTS_LENGTH = 200
 PURPOSE_LENGTH = 16
 CLIENT_KEY_LENGTH = 64
 RATE_LIMIT_KEY_LENGTH = 64
-
-
-def utcnow() -> datetime:
-    """Timezone-aware now; every timestamp in the database is UTC."""
-    return datetime.now(UTC)
 
 
 class BrowserSession(SQLModel, table=True):

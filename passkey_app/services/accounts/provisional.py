@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete
@@ -196,10 +196,3 @@ class ProvisionalAccounts:
             detail=f"unconfirmed since {since:%Y-%m-%d}" if since else "unconfirmed",
         )
         return 1
-
-    def unconfirmed_since(self, user_sub: str) -> datetime | None:
-        """When the account became provisional, or None when its address is proven."""
-        with session_scope(self._engine) as db:
-            owner = credential_store.find_user(db, user_sub)
-            since = owner.email_unconfirmed_since if owner else None
-        return as_utc(since) if since else None

@@ -188,11 +188,6 @@ class MagicLinks:
         prune_limits(self._engine, started_before=now - KEEP_LIMIT_WINDOWS)
         self._provisional.sweep()
 
-    def sweep_now(self) -> None:
-        """Run the sweep at once (the sweep otherwise rides on link requests)."""
-        self._last_sweep = None
-        self._sweep_if_due()
-
     def _deliver(self, email: str, purpose: LinkPurpose, binding: str, client: ClientInfo) -> None:
         self._sweep_if_due()
         if not take(self._engine, MAGIC_LINKS_PER_ACCOUNT, subject=email, now=self._clock()):

@@ -41,11 +41,6 @@ class PasskeyOverview:
     created_by_passkey: bool
     offer_passkey: bool
 
-    @property
-    def can_delete_last(self) -> bool:
-        """Password users keep their password when the last passkey goes."""
-        return not self.created_by_passkey
-
 
 class PasskeyAccount:
     """List, add, rename and delete a signed-in person's passkeys."""

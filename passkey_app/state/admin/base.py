@@ -27,7 +27,6 @@ class AdminState(AuthState):
     """Whether this browser may see the dashboard, and the re-authentication dialog."""
 
     access: str = CHECKING
-    admin_email: str = ""
     reauth_open: bool = False
     reauth_js: str = ""
     reauth_error: str = ""
@@ -43,7 +42,7 @@ class AdminState(AuthState):
         if user is None or not user.is_admin:
             self.access = FORBIDDEN
             return None
-        self.access, self.admin_email = ALLOWED, user.email
+        self.access = ALLOWED
         return user
 
     async def _guard(self) -> AsyncIterator[EventSpec | None]:
@@ -57,7 +56,7 @@ class AdminState(AuthState):
             self.access = FORBIDDEN
             log.info("admin page refused to a non-admin")
             return
-        self.access, self.admin_email = ALLOWED, user.email
+        self.access = ALLOWED
 
     async def _fresh(self, user: SignedInUser) -> bool:
         """True when a destructive action may run now; otherwise the dialog asks first."""

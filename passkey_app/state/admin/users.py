@@ -62,7 +62,6 @@ class AdminUsersState(AdminState):
     search: str = ""
     page_number: int = 1
     has_next: bool = False
-    loading: bool = False
     error: str = ""
     _tokens: list[str] = []  # token of each page after the first, as visited
     _next_token: str = ""
@@ -81,7 +80,7 @@ class AdminUsersState(AdminState):
         if user is None:
             self.rows = []
             return
-        self.loading, self.error = True, ""
+        self.error = ""
         try:
             page = await asyncio.to_thread(
                 self._admin_service().list_users,
@@ -91,13 +90,12 @@ class AdminUsersState(AdminState):
                 limit=PAGE_SIZE,
             )
         except Exception as error:
-            self.loading, self.error, self.rows = False, admin_message(error), []
+            self.error, self.rows = admin_message(error), []
             return
         self.rows = [to_item(row) for row in page.users]
         self._next_token = page.next_token or ""
         self.has_next = bool(page.next_token)
         self.page_number = len(self._tokens) + 1
-        self.loading = False
 
     @rx.event
     async def run_search(self, form: dict[str, Any]) -> None:
