@@ -30,39 +30,68 @@ def brand() -> rx.Component:
     )
 
 
+def theme_switch() -> rx.Component:
+    """The light/dark toggle, named for what a press does."""
+    return rx.color_mode.button(
+        size="2",
+        variant="ghost",
+        aria_label=rx.color_mode_cond("Switch to dark theme", "Switch to light theme"),
+    )
+
+
 def header(*actions: rx.Component) -> rx.Component:
-    """Top bar: brand left, page actions and the light/dark switch right."""
-    return rx.hstack(
-        brand(),
+    """Top bar (the page's banner landmark): brand left, page actions and the light/dark
+    switch right."""
+    return rx.el.header(
         rx.hstack(
-            *actions, rx.color_mode.button(size="2", variant="ghost"), align="center", spacing="3"
+            brand(),
+            rx.hstack(*actions, theme_switch(), align="center", spacing="3"),
+            justify="between",
+            align="center",
+            width="100%",
+            padding_x=["1rem", "1.5rem"],
+            padding_y="0.875rem",
         ),
-        justify="between",
-        align="center",
-        width="100%",
-        padding_x=["1rem", "1.5rem"],
-        padding_y="0.875rem",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 1),
     )
 
 
 def page_shell(*children: rx.Component, actions: list[rx.Component] | None = None) -> rx.Component:
-    """Header plus a centred column that reads well from a phone to a desktop."""
+    """Header plus a centred column (the main landmark) that reads well from a phone to a
+    desktop."""
     return rx.box(
         header(*(actions or [])),
-        rx.vstack(
-            *children,
-            spacing="4",
+        rx.el.main(
+            rx.vstack(*children, spacing="4", width="100%"),
             width="100%",
             max_width="34rem",
             margin_x="auto",
             padding_x="1rem",
             padding_y=["1.5rem", "3rem"],
+            box_sizing="border-box",
         ),
         min_height="100vh",
         background=rx.color("gray", 2),
     )
+
+
+SCREEN_READER_ONLY = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "padding": "0",
+    "margin": "-1px",
+    "overflow": "hidden",
+    "clip": "rect(0, 0, 0, 0)",
+    "white_space": "nowrap",
+    "border": "0",
+}
+
+
+def screen_reader_only(text: str) -> rx.Component:
+    """Text read aloud but not drawn, for a name the layout already shows by position."""
+    return rx.el.span(text, style=SCREEN_READER_ONLY)
 
 
 def card(*children: rx.Component, **props: object) -> rx.Component:

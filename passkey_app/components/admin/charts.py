@@ -134,7 +134,7 @@ def adoption_body() -> rx.Component:
                 list(WINDOWS),
                 value=AdminAdoptionState.window,
                 on_change=AdminAdoptionState.set_window,
-                aria_label="Days",
+                custom_attrs={"aria-label": "Window, in days"},
             ),
             rx.text("days", size="2"),
             align="center",

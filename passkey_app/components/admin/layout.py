@@ -74,7 +74,7 @@ def admin_shell(current: str, title: str, *children: rx.Component) -> rx.Compone
     """Header, section tabs, then the page; 403 for non-admins, skeleton while checking."""
     return rx.box(
         header(rx.link("Account", href=routes.ACCOUNT, size="2")),
-        rx.vstack(
+        rx.el.main(
             rx.match(
                 AdminState.access,
                 (FORBIDDEN, forbidden()),
@@ -102,6 +102,7 @@ def admin_shell(current: str, title: str, *children: rx.Component) -> rx.Compone
             margin_x="auto",
             padding_x="1rem",
             padding_y=["1rem", "2rem"],
+            box_sizing="border-box",
         ),
         min_height="100vh",
         background=rx.color("gray", 2),

@@ -14,17 +14,25 @@ from passkey_app.state.admin.user import EventItem
 from passkey_app.state.admin.users import AdminUsersState, UserItem
 
 MUTED = rx.color("gray", 11)
+OPEN_RADIX_SCROLL_AREA = {
+    "& .rt-ScrollAreaRoot, & .rt-ScrollAreaViewport": {"overflow": "visible !important"},
+}
 
 
 def scrolling_table(
-    headers: tuple[str, ...],
+    headers: tuple[str | rx.Component, ...],
     rows: Any,
     row: Callable[[Any], rx.Component],
     *,
+    label: str,
     size: Literal["1", "2", "3"] = "1",
     **box_props: Any,
 ) -> rx.Component:
-    """A header row and one row per item, scrolling sideways when the screen is narrow."""
+    """A header row and one row per item, scrolling sideways when the screen is narrow.
+
+    The box around the table is the scroller (Radix's own scroll area inside is opened
+    up), a named region that takes focus, so a keyboard can scroll a table that holds
+    nothing focusable."""
     return rx.box(
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(name) for name in headers])),
@@ -34,6 +42,10 @@ def scrolling_table(
         ),
         overflow_x="auto",
         width="100%",
+        role="region",
+        aria_label=label,
+        tab_index=0,
+        style=OPEN_RADIX_SCROLL_AREA,
         **box_props,
     )
 
@@ -136,6 +148,7 @@ def users_table() -> rx.Component:
                 ("Email", "Status", "Created by", "Passkeys", "Last login"),
                 AdminUsersState.rows,
                 _user_row,
+                label="Users",
                 size="2",
                 display=["none", "none", "block"],
             ),
@@ -180,9 +193,13 @@ def _event_row(event: EventItem) -> rx.Component:
     )
 
 
-def events_table(rows: rx.Var[list[EventItem]] | list[EventItem]) -> rx.Component:
+def events_table(
+    rows: rx.Var[list[EventItem]] | list[EventItem], *, label: str = "Audit events"
+) -> rx.Component:
     """Audit events, newest first."""
-    return scrolling_table(("When (UTC)", "Event", "Outcome", "Email", "Detail"), rows, _event_row)
+    return scrolling_table(
+        ("When (UTC)", "Event", "Outcome", "Email", "Detail"), rows, _event_row, label=label
+    )
 
 
 def audit_log() -> rx.Component:
@@ -223,7 +240,7 @@ def audit_log() -> rx.Component:
                 AdminAuditState.types,
                 value=AdminAuditState.event_type,
                 on_change=AdminAuditState.set_event_type,
-                aria_label="Event type",
+                custom_attrs={"aria-label": "Event type"},
             ),
             error_slot(AdminAuditState.error),
             events_table(AdminAuditState.rows),

@@ -7,6 +7,7 @@ import reflex as rx
 from passkey_app import routes
 from passkey_app.components.admin.tables import MUTED, events_table, scrolling_table
 from passkey_app.components.forms import error_slot
+from passkey_app.components.layout import screen_reader_only
 from passkey_app.state.admin.user import AdminPasskeyItem, AdminUserState
 
 
@@ -106,9 +107,18 @@ def user_page_body() -> rx.Component:
                     rx.vstack(
                         rx.heading("Passkeys", size="4", as_="h2"),
                         scrolling_table(
-                            ("Name", "Model", "Kind", "Created", "Last used", "Sign count", ""),
+                            (
+                                "Name",
+                                "Model",
+                                "Kind",
+                                "Created",
+                                "Last used",
+                                "Sign count",
+                                screen_reader_only("Actions"),
+                            ),
                             AdminUserState.passkeys,
                             _passkey_row,
+                            label="Passkeys",
                         ),
                         rx.cond(
                             AdminUserState.passkeys.length() == 0,  # type: ignore[attr-defined]
@@ -122,7 +132,7 @@ def user_page_body() -> rx.Component:
                 rx.card(
                     rx.vstack(
                         rx.heading("Recent events", size="4", as_="h2"),
-                        events_table(AdminUserState.events),
+                        events_table(AdminUserState.events, label="Recent events"),
                         spacing="3",
                         width="100%",
                     ),
