@@ -133,6 +133,12 @@ def _visit_every_page(
     tab.goto(f"{base}/dev/outbox", timeout=FIRST_LOAD_MS)
     expect(tab.get_by_test_id("outbox-message").first).to_be_visible()
     _scan(tab, "outbox", found)
+    tab.goto(f"{base}/examples/orders", timeout=FIRST_LOAD_MS)
+    expect(tab.get_by_test_id("orders-table")).to_be_visible()
+    _scan(tab, "example-orders", found)
+    tab.goto(f"{base}/forbidden", timeout=FIRST_LOAD_MS)
+    expect(tab.get_by_role("heading", name="You don't have access to this page")).to_be_visible()
+    _scan(tab, "forbidden", found)
 
 
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
@@ -141,6 +147,7 @@ def test_no_page_has_a_serious_or_unexplained_axe_violation(
     browser: Browser,
     stack: Stack,
     stack_data_dir: Path,
+    team_api: str,
     scheme: str,
     width: int,
     capsys: pytest.CaptureFixture[str],
