@@ -102,3 +102,22 @@ def card(*children: rx.Component, **props: object) -> rx.Component:
         width="100%",
         **props,
     )
+
+
+def forbidden_card(reason: str) -> rx.Component:
+    """The 403 content: said plainly, with the reason and a way back."""
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.text("403", size="8", weight="bold", color=rx.color("gray", 9)),
+                rx.heading("You don't have access to this page", size="5", as_="h1"),
+                rx.text(reason, size="2", color=rx.color("gray", 11)),
+                rx.link(rx.button("Back to your account", variant="soft"), href=routes.ACCOUNT),
+                spacing="3",
+                align="center",
+            ),
+            size="4",
+        ),
+        padding_y="4rem",
+        width="100%",
+    )

@@ -27,9 +27,8 @@ MAX_REQUEST_BODY_BYTES = 1024 * 1024
 MAX_RESPONSE_BODY_BYTES = 10 * 1024 * 1024
 UPSTREAM_TIMEOUT_SECONDS = 10.0
 MAX_UPSTREAM_PATH_LENGTH = 2048
-# RFC 9110 7.6.1 hop-by-hop headers, plus what must never cross: the browser's cookie and
-# credentials, and values the client recomputes for the new hop.
-_DROPPED_REQUEST_HEADERS = frozenset(
+# RFC 9110 7.6.1: headers that belong to one hop and never travel on.
+_HOP_BY_HOP = frozenset(
     {
         "connection",
         "keep-alive",
@@ -40,30 +39,19 @@ _DROPPED_REQUEST_HEADERS = frozenset(
         "trailers",
         "transfer-encoding",
         "upgrade",
-        "cookie",
-        "authorization",
-        "host",
-        "content-length",
-        "origin",
-        "referer",
     }
 )
-_DROPPED_RESPONSE_HEADERS = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "trailers",
-        "transfer-encoding",
-        "upgrade",
-        "set-cookie",
-        "content-length",
-        "content-encoding",
-    }
-)
+# Plus what must never cross: the browser's cookie and credentials, and values the
+# client recomputes for the new hop.
+_DROPPED_REQUEST_HEADERS = _HOP_BY_HOP | {
+    "cookie",
+    "authorization",
+    "host",
+    "content-length",
+    "origin",
+    "referer",
+}
+_DROPPED_RESPONSE_HEADERS = _HOP_BY_HOP | {"set-cookie", "content-length", "content-encoding"}
 
 TokenSource = Callable[[bool], Awaitable[str | None]]
 """Gives the person's access token; ``True`` asks for a refreshed one."""

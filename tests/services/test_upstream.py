@@ -22,6 +22,7 @@ from passkey_app.services.upstream import (
 )
 from passkey_app.settings import Settings, parse_upstreams
 from tests.services.flows import CLIENT, session_of
+from tests.support.run_async import run_async
 from tests.support.upstream import ORDERS, TeamApi
 
 BASE = "http://orders.localhost/v1"
@@ -41,7 +42,7 @@ def client(upstream: TeamApi) -> Iterator[UpstreamClient]:
         transport=httpx.ASGITransport(app=upstream.app),
     )
     yield built
-    asyncio.run(built.close())
+    run_async(built.close())
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def _token(services: Services, session_id: str):  # type: ignore[no-untyped-def]
 def test_the_upstream_sees_the_persons_token_and_nothing_of_the_browser(
     services: Services, client: UpstreamClient, upstream: TeamApi, session_id: str
 ) -> None:
-    response = asyncio.run(
+    response = run_async(
         client.call(
             name="orders",
             method="POST",
@@ -102,7 +103,7 @@ def test_the_upstream_sees_the_persons_token_and_nothing_of_the_browser(
 def test_a_server_side_call_reads_the_data(
     services: Services, client: UpstreamClient, session_id: str
 ) -> None:
-    response = asyncio.run(
+    response = run_async(
         client.call(name="orders", method="GET", path="orders", token=_token(services, session_id))
     )
     assert response.json() == {"owner": services.sessions.current(session_id).sub, "orders": ORDERS}  # type: ignore[union-attr]
@@ -111,7 +112,7 @@ def test_a_server_side_call_reads_the_data(
 def test_a_401_gets_one_refresh_and_one_retry(
     services: Services, client: UpstreamClient, upstream: TeamApi, session_id: str
 ) -> None:
-    response = asyncio.run(
+    response = run_async(
         client.call(
             name="orders",
             method="GET",
@@ -128,7 +129,7 @@ def test_without_a_session_nothing_is_sent(client: UpstreamClient, upstream: Tea
         return None
 
     with pytest.raises(UpstreamError) as refused:
-        asyncio.run(client.call(name="orders", method="GET", path="orders", token=none))
+        run_async(client.call(name="orders", method="GET", path="orders", token=none))
     assert refused.value.failure is UpstreamFailure.SIGNED_OUT and refused.value.status == 401
     assert upstream.tokens_seen == []
 
@@ -139,7 +140,7 @@ def test_the_upstream_refuses_a_token_it_cannot_verify(
     async def forged(refresh: bool) -> str | None:
         return "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
 
-    response = asyncio.run(client.call(name="orders", method="GET", path="orders", token=forged))
+    response = run_async(client.call(name="orders", method="GET", path="orders", token=forged))
     assert response.status == 401 and len(upstream.tokens_seen) == 2
 
 
@@ -169,7 +170,7 @@ def test_calls_outside_the_caps_are_refused(
     failure: UpstreamFailure,
 ) -> None:
     with pytest.raises(UpstreamError) as refused:
-        asyncio.run(
+        run_async(
             client.call(
                 name=name,
                 method=method,
@@ -184,7 +185,7 @@ def test_calls_outside_the_caps_are_refused(
 def test_a_redirect_is_handed_back_not_followed(
     services: Services, client: UpstreamClient, session_id: str
 ) -> None:
-    response = asyncio.run(
+    response = run_async(
         client.call(name="orders", method="GET", path="moved", token=_token(services, session_id))
     )
     assert response.status == 302
@@ -194,7 +195,7 @@ def test_a_redirect_is_handed_back_not_followed(
 def test_an_unreachable_upstream_is_a_502(services: Services, session_id: str) -> None:
     dead = UpstreamClient(upstreams={"orders": "http://127.0.0.1:9/v1"}, timeout=1.0)
     with pytest.raises(UpstreamError) as refused:
-        asyncio.run(
+        run_async(
             dead.call(name="orders", method="GET", path="x", token=_token(services, session_id))
         )
     assert refused.value.status == 502

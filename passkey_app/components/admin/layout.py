@@ -7,7 +7,7 @@ import reflex as rx
 
 from passkey_app import routes
 from passkey_app.components.forms import error_slot, field, submit_button
-from passkey_app.components.layout import header
+from passkey_app.components.layout import forbidden_card, header
 from passkey_app.state.admin.base import ALLOWED, FORBIDDEN, AdminState
 
 NAV = (
@@ -40,25 +40,7 @@ def _nav(current: str) -> rx.Component:
 
 def forbidden() -> rx.Component:
     """The 403 page: said plainly, with a way back."""
-    return rx.center(
-        rx.card(
-            rx.vstack(
-                rx.text("403", size="8", weight="bold", color=rx.color("gray", 9)),
-                rx.heading("You don't have access to this page", size="5", as_="h1"),
-                rx.text(
-                    "The admin dashboard is only for members of the admin group.",
-                    size="2",
-                    color=rx.color("gray", 11),
-                ),
-                rx.link(rx.button("Back to your account", variant="soft"), href=routes.ACCOUNT),
-                spacing="3",
-                align="center",
-            ),
-            size="4",
-        ),
-        padding_y="4rem",
-        width="100%",
-    )
+    return forbidden_card("The admin dashboard is only for members of the admin group.")
 
 
 def _checking() -> rx.Component:
