@@ -18,6 +18,7 @@ import inspect
 from collections.abc import AsyncIterator, Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -110,8 +111,7 @@ class AuthState(rx.State):
         """The page this event came from, with its query: where to come back to."""
         url = self.router.url
         query = url.query_parameters
-        suffix = "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
-        return f"{url.path}{suffix}"
+        return f"{url.path}?{urlencode(query)}" if query else url.path
 
     def login_redirect(self) -> EventSpec:
         """To the sign-in page, which brings the person back here afterwards."""

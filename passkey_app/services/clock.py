@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], datetime]
 
@@ -11,6 +11,17 @@ Clock = Callable[[], datetime]
 def system_clock() -> datetime:
     """Now, in UTC."""
     return datetime.now(UTC)
+
+
+def duration_words(span: timedelta) -> str:
+    """ "15 minutes", "12 hours", "7 days": a length of time as people say it (in a mail,
+    on a page), in the largest unit that divides it."""
+    minutes = int(span.total_seconds() // 60)
+    for size, unit in ((24 * 60, "day"), (60, "hour"), (1, "minute")):
+        if minutes % size == 0:
+            count = minutes // size
+            return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+    return f"{minutes} minutes"
 
 
 def as_utc(value: datetime) -> datetime:

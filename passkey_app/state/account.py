@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 import reflex as rx
 from reflex.event import EventSpec
 
 from passkey_app.auth import AuthState
+from passkey_app.services.clock import duration_words
 from passkey_app.services.errors import AuthError
 from passkey_app.services.sign_in import METHOD_LABELS
 
 CONFIRMATION_SENT = "We sent the link again. Check your email."
-
-
-def duration_words(span: timedelta) -> str:
-    """ "12 hours", "30 minutes", "1 day": a setting's length as people say it."""
-    minutes = int(span.total_seconds() // 60)
-    for size, unit in ((24 * 60, "day"), (60, "hour"), (1, "minute")):
-        if minutes % size == 0:
-            count = minutes // size
-            return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
-    return f"{minutes} minutes"
 
 
 class AccountState(AuthState):

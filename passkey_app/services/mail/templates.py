@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
 
+from passkey_app.services.clock import duration_words
+
 
 @dataclass(frozen=True)
 class Mail:
@@ -98,22 +100,13 @@ email: nothing happens without the link.
 """
 
 
-def lifetime_words(lifetime: timedelta) -> str:
-    """ "15 minutes", "7 days": how long a link works, as the mail says it."""
-    minutes = int(lifetime.total_seconds() // 60)
-    if minutes % (24 * 60) == 0:
-        days = minutes // (24 * 60)
-        return "1 day" if days == 1 else f"{days} days"
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
-
-
 def link_mail(*, to: str, url: str, purpose: str, lifetime: timedelta, product: str) -> Mail:
     """The email carrying one link; ``purpose`` (login, signup, confirm) picks the words."""
     wording = WORDINGS[purpose]
     fields = {
         "heading": wording.heading,
         "intro": wording.intro,
-        "lifetime": lifetime_words(lifetime),
+        "lifetime": duration_words(lifetime),
     }
     text = _TEXT.format(url=url, product=product, **fields)
     html = _HTML.format(

@@ -235,6 +235,25 @@ class SessionStore:
         """The signed-in user, or None once the session has ended: past its lifetime, idle
         too long, or no longer honoured by Cognito (checked at least every
         ``revalidate_every``, which also refreshes a stale access token)."""
+        live = self._live(session_id)
+        return live[2] if live is not None else None
+
+    def access_token(self, session_id: str, *, force_refresh: bool = False) -> str | None:
+        """A Cognito access token for the team's own API calls on the person's behalf,
+        refreshed when it is about to expire (or when ``force_refresh``, after an API
+        answered 401). Server-side only: it never goes into a state var or a page."""
+        live = self._live(session_id)
+        if live is None:
+            return None
+        row, tokens, _ = live
+        fresh: CognitoTokens | None = tokens
+        if force_refresh:
+            fresh = self._refresh(row, tokens, self._clock())
+        return fresh.access_token if fresh is not None else None
+
+    def _live(self, session_id: str) -> tuple[BrowserSession, CognitoTokens, SignedInUser] | None:
+        """The session's row, its current tokens and its person, after every check of
+        ``current``; None (and the row gone) once the session has ended."""
         row = self._load(session_id)
         now = self._clock()
         if row is None:
@@ -267,7 +286,7 @@ class SessionStore:
         if identity.sub != row.user_sub:
             self._delete(row.id)
             return None
-        return SignedInUser(
+        user = SignedInUser(
             sub=identity.sub,
             username=row.username,
             email=identity.email or row.email,
@@ -279,21 +298,7 @@ class SessionStore:
             idle_expires_at=min(last_seen + self._idle_timeout, as_utc(row.expires_at)),
             notice=row.notice,
         )
-
-    def access_token(self, session_id: str, *, force_refresh: bool = False) -> str | None:
-        """A Cognito access token for the team's own API calls on the person's behalf,
-        refreshed when it is about to expire (or when ``force_refresh``, after an API
-        answered 401). Server-side only: it never goes into a state var or a page."""
-        if self.current(session_id) is None:
-            return None
-        row = self._load(session_id)
-        tokens = self._cipher.open(row.encrypted_tokens) if row is not None else None
-        if row is None or tokens is None:
-            return None
-        now = self._clock()
-        if force_refresh or as_utc(row.access_expires_at) - REFRESH_MARGIN <= now:
-            tokens = self._refresh(row, tokens, now)
-        return tokens.access_token if tokens is not None else None
+        return row, tokens, user
 
     def _revalidation_due(self, row: BrowserSession, now: datetime) -> bool:
         if as_utc(row.access_expires_at) - REFRESH_MARGIN <= now:
@@ -323,7 +328,7 @@ class SessionStore:
             if error.failure is AuthFailure.UNAVAILABLE and as_utc(row.access_expires_at) > now:
                 return tokens
             log.info("session ended: refresh refused (%s)", error.failure.value)
-            self._delete(row.id, audit=(row, "revoked", ClientInfo()))
+            self._delete(row.id, audit=(row, "revoked", NO_CLIENT))
             return None
         with session_scope(self._engine) as db:
             db.execute(
