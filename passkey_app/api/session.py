@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from passkey_app import routes
 from passkey_app.api.health import health_routes
 from passkey_app.api.magic_links import magic_link_routes
-from passkey_app.api.me import me_routes
+from passkey_app.api.me import me_routes, session_id_of
 from passkey_app.api.request import client_of
 from passkey_app.api.upstream import upstream_routes
 from passkey_app.services.container import Services, get_services
@@ -77,7 +77,7 @@ def build_session_routes(services: Callable[[], Services] = get_services) -> Sta
         frontend = svc.settings.frontend_url.rstrip("/")
         if not _origin_allowed(request, svc):
             return PlainTextResponse("Forbidden", status_code=403, headers=_NO_STORE)
-        session_id = request.cookies.get(svc.settings.session_cookie_name, "")
+        session_id = session_id_of(request, svc)
         if session_id:
             await asyncio.to_thread(
                 svc.sessions.end, session_id, client=client_of(request, svc.settings)
