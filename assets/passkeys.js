@@ -37,6 +37,68 @@
   const ok = (data) => ({ ok: true, data });
   const fail = (code) => ({ ok: false, error: { code } });
 
+  // Hands a verified sign-in's one-time code to the cookie route in the background: the
+  // response sets the HttpOnly session cookie and names the page to go to next, and the
+  // app moves there without reloading.
+  async function openSession(url, fields) {
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        credentials: "include",
+        headers: { Accept: "application/json" },
+        body: new URLSearchParams(fields || {}),
+      });
+      if (!response.ok) return fail("refused");
+      const data = await response.json();
+      return data && typeof data.next === "string" ? ok({ next: data.next }) : fail("malformed");
+    } catch (error) {
+      return fail("unknown");
+    }
+  }
+
+  // After a navigation inside the app (no page load), move the focus to the new page's
+  // main landmark, as a page load would: screen readers then read the new page, and Tab
+  // starts from its top instead of from where the old page's control used to be.
+  function focusMainAt(path) {
+    const leaving = document.getElementById("main");
+    const wanted = path.replace(/\/$/, "");
+    let triesLeft = 60;
+    const attempt = () => {
+      const main = document.getElementById("main");
+      const arrived = window.location.pathname.replace(/\/$/, "") === wanted;
+      if (arrived && main && main !== leaving) {
+        main.focus({ preventScroll: true });
+      } else if (triesLeft > 0) {
+        triesLeft -= 1;
+        setTimeout(attempt, 50);
+      }
+    };
+    attempt();
+    return ok(null);
+  }
+
+  // A dialog opened by the app's state has no trigger element for Radix to give the
+  // focus back to when it closes: the control that had the focus before it opened does.
+  let focusBeforeDialog = null;
+  document.addEventListener(
+    "focusin",
+    (event) => {
+      const target = event.target;
+      if (target instanceof Element && !target.closest("[role=dialog], [role=alertdialog]")) {
+        focusBeforeDialog = target;
+      }
+    },
+    true,
+  );
+
+  function restoreFocus() {
+    const target = focusBeforeDialog && focusBeforeDialog.isConnected ? focusBeforeDialog : null;
+    const fallback = document.getElementById("main");
+    if (target) target.focus();
+    else if (fallback) fallback.focus({ preventScroll: true });
+    return ok(null);
+  }
+
   // Why passkeys can't run on this page at all (an error code), or null when they can.
   function unavailable() {
     if (!window.isSecureContext) return "security"; // WebAuthn needs https or localhost
@@ -265,6 +327,9 @@
 
   window.passkeyApp = Object.freeze({
     postNavigate,
+    openSession: settled(openSession),
+    focusMainAt: settled(focusMainAt),
+    restoreFocus: settled(restoreFocus),
     capabilities: settled(capabilities),
     register: settled(register),
     authenticate: settled(authenticate),

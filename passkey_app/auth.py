@@ -29,12 +29,11 @@ from passkey_app.models import USER_AGENT_LENGTH
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.client_address import client_ip, tab_key
 from passkey_app.services.container import Services, get_services
-from passkey_app.services.errors import AuthError
-from passkey_app.services.return_path import login_url
-from passkey_app.services.sessions.store import SignedInUser
+from passkey_app.services.return_path import login_url, safe_return_path
+from passkey_app.services.sessions.store import LoginSucceeded, SignedInUser
 from passkey_app.services.upstream import UpstreamResponse
 from passkey_app.settings import Settings
-from passkey_app.state.ceremony import browser_call, read_outcome
+from passkey_app.state.ceremony import focus_main_call, handoff_call, result_ok
 
 __all__ = [
     "AuthState",
@@ -73,11 +72,19 @@ class AuthState(rx.State):
     user_email: str = ""
     user_groups: list[str] = []
     sign_in_method: str = ""
+    # The session this tab signed in to, for the websocket it signed in on (its
+    # handshake predates the cookie). Backend-only: never sent to the browser.
+    _bound_session: str = ""
+    _bound_socket: str = ""
 
     def _services(self) -> Services:
         return get_services()
 
     def _session_id(self) -> str:
+        """The session of this event: the one this tab's websocket signed in to, else
+        the HttpOnly cookie its handshake carried."""
+        if self._bound_session and self._bound_socket == self.router.session.session_id:
+            return self._bound_session
         cookie_name = self._services().settings.session_cookie_name
         try:
             jar = SimpleCookie(self.router.headers.cookie or "")
@@ -166,50 +173,29 @@ class AuthState(rx.State):
             name=upstream, method=method, path=path, token=token, body=body, headers=headers
         )
 
-    async def _reauth_ceremony(self, user: SignedInUser) -> tuple[str, str]:
-        """(handle, JS) for confirming with one of the person's passkeys; ("", "") when
-        they have none and only the password can confirm. AuthError (THROTTLED) when this
-        tab or address started too many ceremonies."""
-        account = self._services().passkey_account
-        ceremony = await asyncio.to_thread(
-            account.reauthentication_options, user=user, client=self._client()
+    def _open_session(self, login: LoginSucceeded, next_path: str) -> EventSpec:
+        """After any verified sign-in: the browser hands the one-time code to the cookie
+        route in a background request (the HttpOnly cookie is set, the page stays), this
+        tab is bound to the new session, and ``session_opened`` moves on to
+        ``next_path`` (checked again there) or the account page, without a reload."""
+        self._bound_session = login.binding
+        self._bound_socket = self.router.session.session_id
+        return rx.call_script(
+            handoff_call(self._services().settings.api_url, login.handoff_code, next_path),
+            callback=AuthState.session_opened,
         )
-        if ceremony is None:
-            return "", ""
-        return ceremony.handle, browser_call("authenticate", ceremony.options)
 
-    async def _confirm_with_passkey(self, user: SignedInUser, handle: str, result: Any) -> str:
-        """Check the browser's answer to the re-authentication; "" on success, else the
-        sentence to show."""
-        outcome = read_outcome(result)
-        if outcome.credential is None or not handle:
-            return outcome.message
-        try:
-            await asyncio.to_thread(
-                self._services().passkey_account.confirm_with_passkey,
-                user=user,
-                session_id=self._session_id(),
-                handle=handle,
-                response=outcome.credential,
-                client=self._client(),
-            )
-        except AuthError as error:
-            return error.user_message
-        return ""
-
-    async def _confirm_with_password(self, user: SignedInUser, form: dict[str, Any]) -> str:
-        """Check the person's password; "" on success, else the sentence to show."""
-        try:
-            await asyncio.to_thread(
-                self._services().passkey_account.confirm_with_password,
-                user=user,
-                session_id=self._session_id(),
-                password=str(form.get("password", ""))[:256],
-                client=self._client(),
-            )
-        except AuthError as error:
-            return error.user_message
-        return ""
+    @rx.event
+    async def session_opened(self, result: Any) -> list[EventSpec]:
+        """The cookie route's answer: on to where the person was going, or, when the code
+        was refused (too late, used), back to sign in."""
+        data = result.get("data") if isinstance(result, dict) else None
+        target = data.get("next") if isinstance(data, dict) else None
+        if result_ok(result) and isinstance(target, str) and await self.signed_in_user():
+            path = safe_return_path(target)
+            return [rx.redirect(path), rx.call_script(focus_main_call(path))]
+        self._bound_session = self._bound_socket = ""
+        return [rx.redirect(f"{routes.LOGIN}?expired=1")]
 
 
 def _guarded(

@@ -51,6 +51,8 @@ class BrowserSession(SQLModel, table=True):
     handoff_expires_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+    binding_hash: str | None = Field(default=None, max_length=HASH_LENGTH, unique=True, index=True)
+    """The server-side key of the tab that signed in (see sessions.store.LoginSucceeded)."""
     user_sub: str = Field(max_length=SUB_LENGTH, index=True)
     username: str = Field(max_length=USERNAME_LENGTH)
     email: str = Field(max_length=EMAIL_LENGTH)

@@ -33,6 +33,7 @@ from passkey_app.state.admin.user import AdminUserState
 from passkey_app.state.admin.users import AdminUsersState
 from passkey_app.state.examples.orders import OrdersState
 from passkey_app.state.home import HomeState
+from passkey_app.state.login.card import LoginState
 from passkey_app.state.login.email_link import MagicLinkLandingState, MagicLinkSentState
 from passkey_app.state.login.passkey import PasskeyLoginState
 from passkey_app.state.login.signup import SignupState
@@ -44,7 +45,7 @@ ADMIN = group("admin")
 
 PAGES = [
     Page(routes.HOME, home_page, "Passkeys for Cognito", [HomeState.on_load]),
-    Page(routes.LOGIN, login_page, "Sign in", [PasskeyLoginState.on_load]),
+    Page(routes.LOGIN, login_page, "Sign in", [LoginState.on_load, PasskeyLoginState.prepare]),
     Page(routes.SIGNUP, signup_page, "Create your account", [SignupState.on_load]),
     Page(
         routes.ACCOUNT,

@@ -1,7 +1,9 @@
 """Backend HTTP routes that set and clear the HttpOnly session cookie, and the origin guard.
 
-The websocket cannot set an HttpOnly cookie, so the browser posts the one-time
-handoff code here in a full page navigation; the response carries the cookie.
+The websocket cannot set an HttpOnly cookie, so the browser posts the one-time handoff
+code here in a background request (the page stays: no reload after a sign-in); the
+response carries the cookie and where to go next. Sign-out is a full page navigation,
+so nothing of the signed-in page survives it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -50,7 +52,6 @@ def build_session_routes(services: Callable[[], Services] = get_services) -> Sta
 
     async def activate(request: Request) -> Response:
         svc = services()
-        frontend = svc.settings.frontend_url.rstrip("/")
         if not _origin_allowed(request, svc):
             return PlainTextResponse("Forbidden", status_code=403, headers=_NO_STORE)
         code = await _form_field(request, "code")
@@ -59,8 +60,8 @@ def build_session_routes(services: Callable[[], Services] = get_services) -> Sta
             svc.sessions.activate, code, client=client_of(request, svc.settings)
         )
         if session_id is None:
-            return _redirect(f"{frontend}{routes.LOGIN}?expired=1")
-        response = _redirect(f"{frontend}{next_path}")
+            return JSONResponse({"error": "expired"}, status_code=400, headers=_NO_STORE)
+        response = JSONResponse({"next": next_path}, headers=_NO_STORE)
         response.set_cookie(
             svc.settings.session_cookie_name,
             session_id,

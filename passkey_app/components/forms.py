@@ -17,15 +17,21 @@ def field(
     type_: str = "text",
     autocomplete: str = "off",
     placeholder: str = "",
-    auto_focus: bool = False,
+    auto_focus: bool | Var[bool] = False,
     default_value: Var[str] | str = "",
+    on_focus: EventType[()] | None = None,
+    error_id: str = "",
 ) -> rx.Component:
-    """A visible label tied to its input by id, for screen readers and clicks.
+    """A visible label tied to its input by id, for screen readers and clicks; with
+    ``error_id``, the input is described by that error slot.
 
     Reflex reads a form's values through refs named after the ids, so two forms that
     can replace each other on one page need different ``id_`` values (else the ref of
     the one leaving can blank the one arriving)."""
     field_id = id_ or name
+    extra: dict[str, Any] = {"aria_describedby": error_id} if error_id else {}
+    if on_focus is not None:
+        extra["on_focus"] = on_focus
     return rx.vstack(
         rx.el.label(
             rx.text(label, size="2", weight="medium"),
@@ -42,14 +48,16 @@ def field(
             required=True,
             size="3",
             width="100%",
+            **extra,
         ),
         spacing="1",
         width="100%",
     )
 
 
-def error_slot(message: Var[str] | str) -> rx.Component:
-    """Room for one line of error, reserved so the form does not move when it appears."""
+def error_slot(message: Var[str] | str, *, id_: str = "form-error") -> rx.Component:
+    """Room for one line of error, reserved so the form does not move when it appears;
+    placed right under the control whose action it explains."""
     return rx.text(
         message,
         color=rx.color("red", 11),
@@ -57,7 +65,21 @@ def error_slot(message: Var[str] | str) -> rx.Component:
         min_height="1.5em",
         role="alert",
         aria_live="polite",
-        id="form-error",
+        id=id_,
+    )
+
+
+def status_line(message: Var[str] | str) -> rx.Component:
+    """What is happening now (a polite live region: screen readers announce each change,
+    such as "Confirm with your device…" while the device's prompt is up). Two lines are
+    reserved so the card does not jump when the sentence changes."""
+    return rx.text(
+        message,
+        color=rx.color("gray", 11),
+        size="2",
+        role="status",
+        aria_live="polite",
+        min_height="2.75em",
     )
 
 
@@ -112,6 +134,8 @@ def email_form(
     busy: Var[bool] | bool,
     on_submit: EventType[dict[str, Any]],
     autocomplete: str = "username",
+    auto_focus: bool | Var[bool] = True,
+    on_focus: EventType[()] | None = None,
 ) -> rx.Component:
     """Step one of a multi-step card: the email and "Continue"."""
     return rx.form(
@@ -122,8 +146,10 @@ def email_form(
                 type_="email",
                 autocomplete=autocomplete,
                 placeholder="you@example.com",
-                auto_focus=True,
+                auto_focus=auto_focus,
                 default_value=email,
+                on_focus=on_focus,
+                error_id="form-error",
             ),
             error_slot(error),
             submit_button("Continue", busy=busy),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from passkey_app import routes
+from passkey_app.state.ceremony import restore_focus_call
 
 PRODUCT_NAME = "Passkeys for Cognito"
 
@@ -64,6 +67,9 @@ def page_shell(*children: rx.Component, actions: list[rx.Component] | None = Non
         header(*(actions or [])),
         rx.el.main(
             rx.vstack(*children, spacing="4", width="100%"),
+            id="main",
+            tab_index=-1,
+            outline="none",
             width="100%",
             max_width="34rem",
             margin_x="auto",
@@ -121,3 +127,9 @@ def forbidden_card(reason: str) -> rx.Component:
         padding_y="4rem",
         width="100%",
     )
+
+
+def returns_focus() -> dict[str, Any]:
+    """Props for the content of a dialog that state opens (no trigger element): when it
+    closes, the focus goes back to the control that had it, not to the page body."""
+    return {"on_close_auto_focus": [rx.prevent_default, rx.call_script(restore_focus_call())]}

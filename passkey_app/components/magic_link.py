@@ -9,8 +9,7 @@ import reflex as rx
 from passkey_app.components.forms import error_slot, field, submit_button
 from passkey_app.components.passkeys import add_passkey_button
 from passkey_app.state.login.card import STEP_PASSKEY, STEP_PASSWORD, LoginState
-from passkey_app.state.login.email_link import MagicLinkSignupState
-from passkey_app.state.login.passkey import PasskeyLoginState
+from passkey_app.state.login.email_link import EmailLinkLoginState, MagicLinkSignupState
 from passkey_app.state.passkeys import PasskeysState
 
 
@@ -21,8 +20,8 @@ def _email_link_button(label: str) -> rx.Component:
         type="button",
         variant="ghost",
         size="2",
-        disabled=PasskeyLoginState.email_link_js == "",
-        on_click=rx.call_script(PasskeyLoginState.email_link_js),
+        disabled=EmailLinkLoginState.email_link_js == "",
+        on_click=rx.call_script(EmailLinkLoginState.email_link_js),
     )
 
 
@@ -31,7 +30,7 @@ def login_email_link_offer() -> rx.Component:
     password?"), when the policy lets this person have links. Unknown addresses see the
     password step's offer too, so it tells nothing about who has an account."""
     return rx.cond(
-        PasskeyLoginState.email_link_offered,
+        EmailLinkLoginState.email_link_offered,
         rx.match(
             LoginState.step,
             (STEP_PASSKEY, _email_link_button("Email me a sign-in link")),
@@ -72,7 +71,7 @@ def email_signup_form() -> rx.Component:
 def passkey_after_link_offer() -> rx.Component:
     """After a link sign-in: ask for a passkey on this device, until one is added."""
     return rx.cond(
-        PasskeysState.link_offer & PasskeysState.supported & PasskeysState.loaded,
+        PasskeysState.link_offer & PasskeysState.passkeys_supported & PasskeysState.loaded,
         rx.callout.root(
             rx.callout.icon(rx.icon("fingerprint")),
             rx.vstack(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from passkey_app.components.forms import error_slot, field, submit_button
+from passkey_app.components.forms import error_slot
+from passkey_app.components.layout import returns_focus
+from passkey_app.components.reauth import reauth_dialog as shared_reauth_dialog
 from passkey_app.state.passkeys import PasskeyItem, PasskeysState
 
 
@@ -38,7 +40,7 @@ def add_passkey_button(label: str = "Add a passkey") -> rx.Component:
 def passkey_offer() -> rx.Component:
     """After a password login: one calm invitation, snoozed for two weeks by "Not now"."""
     return rx.cond(
-        PasskeysState.offer & PasskeysState.supported & PasskeysState.loaded,
+        PasskeysState.offer & PasskeysState.passkeys_supported & PasskeysState.loaded,
         rx.callout.root(
             rx.callout.icon(rx.icon("fingerprint")),
             rx.vstack(
@@ -80,7 +82,7 @@ def _row(item: PasskeyItem) -> rx.Component:
         ),
         rx.vstack(
             rx.hstack(
-                rx.text(item.name, weight="medium", size="2"),
+                rx.text(item.name, weight="medium", size="2", data_testid="passkey-name"),
                 rx.cond(
                     item.synced,
                     rx.badge("Synced", color_scheme="green", variant="soft", size="1"),
@@ -131,23 +133,28 @@ def _empty() -> rx.Component:
 
 
 def passkeys_card() -> rx.Component:
-    """The list with its add button; skeleton rows while the server checks the session."""
+    """The list with its add button (left to the banner while an offer shows one);
+    skeleton rows while the server checks the session."""
+    add_here = PasskeysState.passkeys_supported & ~PasskeysState.offer & ~PasskeysState.link_offer
     return rx.card(
         rx.vstack(
             rx.hstack(
                 rx.heading("Passkeys", size="4", as_="h2"),
-                rx.cond(PasskeysState.supported, add_passkey_button()),
+                rx.cond(add_here, add_passkey_button()),
                 justify="between",
                 align="center",
                 width="100%",
                 spacing="3",
+            ),
+            rx.cond(
+                PasskeysState.error != "",
+                error_slot(PasskeysState.error, id_="passkeys-error"),
             ),
             rx.text(
                 "Sign in with your fingerprint, face or screen lock instead of a password.",
                 size="2",
                 color=rx.color("gray", 11),
             ),
-            error_slot(PasskeysState.error),
             rx.cond(
                 PasskeysState.loaded,
                 rx.cond(
@@ -166,84 +173,23 @@ def passkeys_card() -> rx.Component:
 
 
 def reauth_dialog() -> rx.Component:
-    """ "Confirm it's you": a passkey when the person has one, otherwise the password;
-    then the armed "Create passkey" button."""
-    confirmed = PasskeysState.register_js != ""
-    cancel = rx.dialog.close(
-        rx.button("Cancel", variant="soft", color_scheme="gray", type="button"),
-    )
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.vstack(
-                rx.dialog.title("Confirm it's you", margin_bottom="0"),
-                rx.cond(
-                    confirmed & ~PasskeysState.reauth_for_change,
-                    rx.dialog.description("Thanks. Now create your new passkey."),
-                    rx.dialog.description(
-                        "You signed in more than five minutes ago. Confirm it's you before ",
-                        rx.cond(
-                            PasskeysState.reauth_for_change,
-                            "changing your passkeys.",
-                            "adding a passkey.",
-                        ),
-                    ),
+    """ "Confirm it's you" before a change; after it, for an add, the armed "Create
+    passkey" button (creating needs a click of its own)."""
+    return shared_reauth_dialog(
+        PasskeysState,
+        confirmed=rx.vstack(
+            rx.dialog.description("Thanks. Now create your new passkey."),
+            rx.hstack(
+                rx.dialog.close(
+                    rx.button("Cancel", variant="soft", color_scheme="gray", type="button"),
                 ),
-                rx.cond(
-                    confirmed & ~PasskeysState.reauth_for_change,
-                    rx.hstack(
-                        cancel, add_passkey_button("Create passkey"), justify="end", width="100%"
-                    ),
-                    rx.vstack(
-                        rx.cond(
-                            PasskeysState.reauth_js != "", _reauth_passkey(), _reauth_password()
-                        ),
-                        error_slot(PasskeysState.reauth_error),
-                        rx.hstack(cancel, justify="end", width="100%"),
-                        spacing="2",
-                        width="100%",
-                    ),
-                ),
-                spacing="3",
+                add_passkey_button("Create passkey"),
+                justify="end",
                 width="100%",
             ),
-            max_width="26rem",
-        ),
-        open=PasskeysState.reauth_open,
-        on_open_change=PasskeysState.set_reauth_open,
-    )
-
-
-def _reauth_passkey() -> rx.Component:
-    return rx.button(
-        rx.icon("fingerprint", size=16),
-        "Use a passkey",
-        type="button",
-        width="100%",
-        loading=PasskeysState.busy,
-        disabled=PasskeysState.busy,
-        on_click=[
-            PasskeysState.start_ceremony,
-            rx.call_script(PasskeysState.reauth_js, callback=PasskeysState.finish_reauth_passkey),
-        ],
-    )
-
-
-def _reauth_password() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            field(
-                "Password",
-                name="password",
-                type_="password",
-                autocomplete="current-password",
-                auto_focus=True,
-            ),
-            submit_button("Confirm", busy=PasskeysState.busy),
             spacing="3",
             width="100%",
         ),
-        on_submit=PasskeysState.confirm_password,
-        width="100%",
     )
 
 
@@ -252,6 +198,13 @@ def rename_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Rename passkey"),
+            rx.dialog.description(
+                "Give “",
+                PasskeysState.rename_name,
+                "” a name you'll recognise, such as the device it's on.",
+                size="2",
+                margin_bottom="0.75rem",
+            ),
             rx.form(
                 rx.vstack(
                     rx.el.label(rx.text("Name", size="2", weight="medium"), html_for="name"),
@@ -265,7 +218,7 @@ def rename_dialog() -> rx.Component:
                         width="100%",
                         auto_focus=True,
                     ),
-                    error_slot(PasskeysState.rename_error),
+                    error_slot(PasskeysState.rename_error, id_="rename-error"),
                     rx.hstack(
                         rx.button(
                             "Cancel",
@@ -285,6 +238,7 @@ def rename_dialog() -> rx.Component:
                 on_submit=PasskeysState.save_rename,
             ),
             max_width="26rem",
+            **returns_focus(),
         ),
         open=PasskeysState.rename_id != 0,
         on_open_change=PasskeysState.rename_open_changed,
@@ -301,7 +255,7 @@ def delete_dialog() -> rx.Component:
                 PasskeysState.delete_name,
                 "” any more. The passkey stays on your device until you delete it there.",
             ),
-            error_slot(PasskeysState.delete_error),
+            error_slot(PasskeysState.delete_error, id_="delete-error"),
             rx.hstack(
                 rx.alert_dialog.cancel(
                     rx.button(
@@ -316,6 +270,7 @@ def delete_dialog() -> rx.Component:
                 spacing="3",
             ),
             max_width="26rem",
+            **returns_focus(),
         ),
         open=PasskeysState.delete_id != 0,
     )

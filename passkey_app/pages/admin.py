@@ -6,9 +6,11 @@ import reflex as rx
 
 from passkey_app import routes
 from passkey_app.components.admin.charts import adoption_body
-from passkey_app.components.admin.layout import admin_shell, reauth_dialog
+from passkey_app.components.admin.layout import admin_shell
 from passkey_app.components.admin.tables import audit_log, users_table
 from passkey_app.components.admin.user import user_page_body
+from passkey_app.components.reauth import reauth_dialog
+from passkey_app.state.admin.user import AdminUserState
 
 
 def admin_users_page() -> rx.Component:
@@ -23,7 +25,7 @@ def admin_user_page() -> rx.Component:
         "User",
         rx.link("← All users", href=routes.ADMIN, size="2"),
         user_page_body(),
-        reauth_dialog(),
+        reauth_dialog(AdminUserState),
     )
 
 

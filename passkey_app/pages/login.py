@@ -1,4 +1,6 @@
-"""Sign in: email first, then the password (or a new one when Cognito asks)."""
+"""Sign in: email first, then the method the account has (a passkey, the password, a
+new password when Cognito asks). Each step is bound to its method's state; the card's
+status line says what is happening, and an error shows next to what caused it."""
 
 from __future__ import annotations
 
@@ -11,12 +13,15 @@ from passkey_app.components.forms import (
     error_slot,
     field,
     notice_slot,
+    status_line,
     submit_button,
 )
 from passkey_app.components.layout import card, page_shell
 from passkey_app.components.magic_link import login_email_link_offer
 from passkey_app.state.ceremony import AUTOFILL_DONE_ID, take_autofill_call
 from passkey_app.state.login.card import (
+    AT_FORM,
+    AT_PASSKEY_BUTTON,
     STEP_EMAIL,
     STEP_NEW_PASSWORD,
     STEP_PASSKEY,
@@ -24,6 +29,12 @@ from passkey_app.state.login.card import (
     LoginState,
 )
 from passkey_app.state.login.passkey import PasskeyLoginState
+from passkey_app.state.login.password import PasswordLoginState
+
+
+def _error_at(place: str, id_: str = "form-error") -> rx.Component:
+    """The card's error, when it belongs to the control at ``place``."""
+    return error_slot(rx.cond(LoginState.error_at == place, LoginState.error, ""), id_=id_)
 
 
 def _or_divider() -> rx.Component:
@@ -38,22 +49,30 @@ def _or_divider() -> rx.Component:
 
 
 def _passkey_button() -> rx.Component:
-    """Usernameless sign-in: the click itself runs the prepared ceremony."""
-    return rx.button(
-        rx.icon("key-round", size=16),
-        "Sign in with a passkey",
-        type="button",
-        variant="outline",
-        size="3",
+    """Usernameless sign-in: the click itself runs the prepared ceremony; its errors show
+    right under it."""
+    return rx.vstack(
+        rx.button(
+            rx.icon("key-round", size=16),
+            "Sign in with a passkey",
+            type="button",
+            variant="outline",
+            size="3",
+            width="100%",
+            loading=LoginState.busy,
+            disabled=LoginState.busy | (PasskeyLoginState.discoverable_js == ""),
+            aria_describedby="passkey-button-error",
+            on_click=[
+                PasskeyLoginState.start_ceremony,
+                rx.call_script(
+                    PasskeyLoginState.discoverable_js,
+                    callback=PasskeyLoginState.finish_discoverable,
+                ),
+            ],
+        ),
+        _error_at(AT_PASSKEY_BUTTON, "passkey-button-error"),
+        spacing="1",
         width="100%",
-        loading=LoginState.busy,
-        disabled=LoginState.busy | (PasskeyLoginState.discoverable_js == ""),
-        on_click=[
-            PasskeyLoginState.start_ceremony,
-            rx.call_script(
-                PasskeyLoginState.discoverable_js, callback=PasskeyLoginState.finish_discoverable
-            ),
-        ],
     )
 
 
@@ -61,10 +80,14 @@ def _email_step() -> rx.Component:
     return rx.vstack(
         email_form(
             email=LoginState.email,
-            error=LoginState.error,
+            error=rx.cond(LoginState.error_at == AT_FORM, LoginState.error, ""),
             busy=LoginState.busy,
             on_submit=PasskeyLoginState.submit_email,
             autocomplete="username webauthn",
+            # After "Sign out" nothing starts by itself: autofill waits for the person
+            # to use the field.
+            auto_focus=rx.cond(LoginState.signed_out, False, True),
+            on_focus=PasskeyLoginState.autofill_on_focus,
         ),
         rx.cond(
             PasskeyLoginState.passkeys_supported,
@@ -87,17 +110,18 @@ def _passkey_step() -> rx.Component:
     return rx.vstack(
         _who(),
         rx.hstack(
-            rx.icon("fingerprint", size=28, color=rx.color("accent", 10)),
+            rx.icon("fingerprint", size=28, color=rx.color("accent", 10), aria_hidden="true"),
             rx.text(
-                "Use your passkey to sign in. Your device will ask you to confirm it's you.",
+                "Your device will ask you to confirm it's you with your fingerprint, face "
+                "or screen lock.",
                 size="2",
                 color=rx.color("gray", 11),
             ),
             spacing="3",
             align="center",
         ),
-        error_slot(LoginState.error),
         rx.button(
+            rx.icon("key-round", size=16),
             "Use passkey",
             type="button",
             size="3",
@@ -112,6 +136,7 @@ def _passkey_step() -> rx.Component:
                 ),
             ],
         ),
+        error_slot(LoginState.error),
         rx.cond(
             PasskeyLoginState.password_fallback,
             rx.button(
@@ -151,7 +176,7 @@ def _password_step() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        on_submit=LoginState.submit_password,
+        on_submit=PasswordLoginState.submit_password,
         width="100%",
     )
 
@@ -161,7 +186,7 @@ def _new_password_step() -> rx.Component:
         rx.vstack(
             _who(),
             rx.text(
-                "Your administrator created this account. Choose your own password to continue.",
+                "Your administrator created this account with a temporary password.",
                 size="2",
                 color=rx.color("gray", 11),
             ),
@@ -183,7 +208,7 @@ def _new_password_step() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        on_submit=LoginState.submit_new_password,
+        on_submit=PasswordLoginState.submit_new_password,
         width="100%",
     )
 
@@ -207,12 +232,9 @@ def login_page() -> rx.Component:
         card(
             rx.vstack(
                 rx.heading("Sign in", size="6", as_="h1"),
-                rx.text(
-                    "Welcome back. Enter your email to continue.",
-                    color=rx.color("gray", 11),
-                    size="2",
-                ),
+                status_line(LoginState.status),
                 spacing="1",
+                width="100%",
             ),
             notice_slot(LoginState.notice),
             rx.match(

@@ -21,13 +21,15 @@ def _back_to_sign_in() -> rx.Component:
 
 
 def _outbox_hint() -> rx.Component:
-    return rx.callout(
-        rx.text(
+    # callout.text is the paragraph itself: a rx.text inside rx.callout would put a <p>
+    # in a <p>, which React reports as a hydration error.
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("inbox")),
+        rx.callout.text(
             "Running locally: mail goes to the ",
             rx.link("local outbox", href=routes.OUTBOX, weight="medium"),
             ".",
         ),
-        icon="inbox",
         color_scheme="gray",
         size="1",
         width="100%",

@@ -81,11 +81,11 @@ def signup_page() -> rx.Component:
                 ),
                 spacing="1",
             ),
-            rx.cond(~SignupState.supported, _unsupported()),
+            rx.cond(~SignupState.passkeys_supported, _unsupported()),
             rx.cond(
                 SignupState.step == STEP_CREATE,
                 _create_step(),
-                rx.cond(SignupState.supported, _email_step(), email_signup_form()),
+                rx.cond(SignupState.passkeys_supported, _email_step(), email_signup_form()),
             ),
             rx.text(
                 "Already have an account? ",

@@ -31,6 +31,15 @@ class BrowserCode(StrEnum):
     ABORTED = "aborted"
     UNKNOWN = "unknown"
     MALFORMED = "malformed"
+    REFUSED = "refused"
+
+
+class CeremonyKind(StrEnum):
+    """What a ceremony was for: the same browser code reads differently for each."""
+
+    SIGN_IN = "sign_in"
+    CONFIRM = "confirm"
+    CREATE = "create"
 
 
 BROWSER_MESSAGES: dict[BrowserCode, str] = {
@@ -42,8 +51,23 @@ BROWSER_MESSAGES: dict[BrowserCode, str] = {
     BrowserCode.ABORTED: "The passkey request was stopped.",
     BrowserCode.UNKNOWN: "The passkey request didn't work. Try again.",
     BrowserCode.MALFORMED: "The passkey request didn't work. Try again.",
+    BrowserCode.REFUSED: "That sign-in didn't finish in time. Sign in again.",
 }
 GENERIC_BROWSER_MESSAGE = BROWSER_MESSAGES[BrowserCode.UNKNOWN]
+
+# The browser answers "NotAllowedError" alike when the person dismissed the prompt, when
+# the device refused, and when it holds no passkey for this site (on purpose: a page may
+# not learn which passkeys exist). The sentence names the likely causes for each kind.
+CANCELLED_MESSAGES: dict[CeremonyKind, str] = {
+    CeremonyKind.SIGN_IN: (
+        "No passkey was used. The request was cancelled, or this device has no passkey "
+        "for this site."
+    ),
+    CeremonyKind.CONFIRM: (
+        "Not confirmed. The request was cancelled, or this device has no passkey for your account."
+    ),
+    CeremonyKind.CREATE: "No passkey was created. The request was cancelled.",
+}
 ABORTED = BrowserCode.ABORTED.value
 
 
@@ -54,10 +78,28 @@ def post_navigate_call(url: str, fields: dict[str, str]) -> str:
 
 
 def handoff_call(api_url: str, code: str, next_path: str = "") -> str:
-    """JS that hands a verified sign-in to the cookie route, which then sends the person
-    on to ``next_path`` (checked again there) or their account."""
+    """JS that hands a verified sign-in to the cookie route in a background request: the
+    response sets the HttpOnly cookie and answers ``{ok, data: {next}}`` with where to
+    go (``next_path`` checked again there, or the account page)."""
     fields = {"code": code, "next": next_path} if next_path else {"code": code}
-    return post_navigate_call(f"{api_url.rstrip('/')}{routes.API_SESSION_ACTIVATE}", fields)
+    url = f"{api_url.rstrip('/')}{routes.API_SESSION_ACTIVATE}"
+    return f"window.passkeyApp.openSession({json.dumps(url)}, {json.dumps(fields)})"
+
+
+def focus_main_call(path: str) -> str:
+    """JS that moves the focus to the main landmark once ``path`` is on screen (after a
+    navigation inside the app, as a page load would)."""
+    return f"window.passkeyApp.focusMainAt({json.dumps(path.split('?', 1)[0])})"
+
+
+def restore_focus_call() -> str:
+    """JS that gives the focus back to the control that had it before a dialog opened."""
+    return "window.passkeyApp.restoreFocus()"
+
+
+def result_ok(result: object) -> bool:
+    """Whether the browser module answered ``{ok: true, …}``."""
+    return isinstance(result, dict) and result.get("ok") is True
 
 
 def take_autofill_call() -> str:
@@ -102,6 +144,12 @@ class BrowserOutcome:
         """One short sentence for the person."""
         known = next((code for code in BrowserCode if code.value == self.code), None)
         return BROWSER_MESSAGES[known] if known else GENERIC_BROWSER_MESSAGE
+
+    def message_for(self, kind: CeremonyKind) -> str:
+        """The sentence for this outcome of a ceremony of ``kind``."""
+        if self.code == BrowserCode.CANCELLED:
+            return CANCELLED_MESSAGES[kind]
+        return self.message
 
     @property
     def aborted(self) -> bool:

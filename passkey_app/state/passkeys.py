@@ -19,12 +19,9 @@ from passkey_app.services.magic_links.flows import offer_passkey_after_link
 from passkey_app.services.passkeys.naming import DEFAULT_PASSKEY_NAME
 from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.services.webauthn.credential_store import PasskeySummary
-from passkey_app.state.ceremony import (
-    browser_call,
-    capabilities_call,
-    forget_call,
-    read_outcome,
-)
+from passkey_app.state.capabilities import CapabilitiesMixin
+from passkey_app.state.ceremony import CeremonyKind, browser_call, forget_call, read_outcome
+from passkey_app.state.reauth import ReauthMixin
 
 log = logging.getLogger(__name__)
 
@@ -75,29 +72,29 @@ def _well_typed(passkey_id: object, name: object) -> bool:
     return type(passkey_id) is int and isinstance(name, str) and len(name) <= 200
 
 
-class PasskeysState(AuthState):
+ADD_REASON = "You signed in more than five minutes ago. Confirm it's you before adding a passkey."
+CHANGE_REASON = (
+    "You signed in more than five minutes ago. Confirm it's you before changing your passkeys."
+)
+
+
+class PasskeysState(ReauthMixin, CapabilitiesMixin, AuthState):
     """Fields and handlers of the passkeys card, the offer, and their dialogs."""
 
     loaded: bool = False
     items: list[PasskeyItem] = []
     offer: bool = False
     link_offer: bool = False
-    supported: bool = True
     register_js: str = ""
     busy: bool = False
     error: str = ""
-    reauth_open: bool = False
-    reauth_js: str = ""
-    reauth_error: str = ""
     rename_id: int = 0
     rename_name: str = ""
     rename_error: str = ""
     delete_id: int = 0
     delete_name: str = ""
     delete_error: str = ""
-    reauth_for_change: bool = False
     _handle: str = ""
-    _reauth_handle: str = ""
     _pending_kind: str = ""
     _pending_id: int = 0
     _pending_name: str = ""
@@ -110,19 +107,14 @@ class PasskeysState(AuthState):
     @rx.event
     async def on_load(self) -> AsyncIterator[EventSpec | None]:
         """Load the list; prepare a registration when the login is fresh enough."""
-        self.loaded, self.error, self.busy, self.reauth_open = False, "", False, False
+        self.loaded, self.error, self.busy = False, "", False
+        self._close_reauth()
         user = await self._current_user()
         if user is None:
             return
         await self._refresh(user)
         self.loaded = True
-        yield rx.call_script(capabilities_call(), callback=PasskeysState.set_capabilities)
-
-    @rx.event
-    def set_capabilities(self, result: Any) -> None:
-        """Without WebAuthn in this browser, nothing offers to create a passkey."""
-        data = result.get("data") if isinstance(result, dict) else None
-        self.supported = bool(isinstance(data, dict) and data.get("webauthn"))
+        yield self._detect_capabilities()
 
     async def _require(self) -> SignedInUser | None:
         user = await self._current_user()
@@ -168,7 +160,7 @@ class PasskeysState(AuthState):
         handle, self._handle = self._handle, ""
         try:
             if outcome.credential is None:
-                self.error = outcome.message
+                self.error = outcome.message_for(CeremonyKind.CREATE)
             elif not handle:
                 self.error = AuthError(AuthFailure.CHALLENGE_EXPIRED).user_message
             else:
@@ -180,7 +172,7 @@ class PasskeysState(AuthState):
                     response=outcome.credential,
                     client=self._client(),
                 )
-                self.reauth_open = False
+                self._close_reauth()
                 yield rx.toast.success(f"Passkey added: {added.name}")
         except AuthError as error:
             self.error = error.user_message
@@ -210,13 +202,8 @@ class PasskeysState(AuthState):
         user = await self._require()
         if user is None:
             return
-        self._pending_kind, self.reauth_for_change = "", False
-        await self._open_reauth(user)
-
-    async def _open_reauth(self, user: SignedInUser) -> None:
-        self.reauth_error = ""
-        await self._prepare_reauth(user)
-        self.reauth_open = True
+        self._pending_kind = ""
+        await self._ask_reauth(user, ADD_REASON)
 
     async def _fresh_or_confirm(self, kind: str, passkey_id: int, name: str) -> bool:
         """True when the login is fresh enough to change a passkey; otherwise the
@@ -224,64 +211,33 @@ class PasskeysState(AuthState):
         user = await self._require()
         if user is None:
             return False
-        if not self._services().passkey_account.needs_reauthentication(user=user):
-            return True
         self._pending_kind, self._pending_id, self._pending_name = kind, passkey_id, name
-        self.reauth_for_change = True
+        if await self._fresh_or_ask(user, CHANGE_REASON):
+            self._pending_kind = ""
+            return True
         self.rename_id, self.delete_id = 0, 0
-        await self._open_reauth(user)
         return False
 
-    async def _prepare_reauth(self, user: SignedInUser) -> None:
-        try:
-            self._reauth_handle, self.reauth_js = await self._reauth_ceremony(user)
-        except AuthError as error:
-            self._reauth_handle, self.reauth_js = "", ""
-            self.reauth_error = error.user_message
+    def _reauth_needed(self, user: SignedInUser) -> bool:
+        return self._services().passkey_account.needs_reauthentication(user=user)
 
-    @rx.event
-    def set_reauth_open(self, value: bool) -> None:
-        """The dialog's own open/close (Escape, outside click)."""
-        self.reauth_open = value
-        if not value:
-            self.busy, self.reauth_error = False, ""
-            self._pending_kind, self.reauth_for_change = "", False
+    async def _reauth_user(self) -> SignedInUser | None:
+        return await self._require()
 
-    @rx.event
-    async def finish_reauth_passkey(self, result: Any) -> None:
-        """A passkey confirmed it's the same person: the add button is armed."""
-        user = await self._require()
-        if user is None:
-            return
-        handle, self._reauth_handle = self._reauth_handle, ""
-        self.busy = False
-        self.reauth_error = await self._confirm_with_passkey(user, handle, result)
-        if self.reauth_error:
-            await self._prepare_reauth(user)
-            return
-        await self._after_confirmation()
+    async def _reauth_cancelled(self) -> None:
+        self._pending_kind, self.busy = "", False
 
-    @rx.event
-    async def confirm_password(self, form: dict[str, Any]) -> None:
-        """The password confirmed it's the same person: the add button is armed."""
-        user = await self._require()
-        if user is None or self.busy:
-            return
-        self.busy, self.reauth_error = True, ""
-        self.reauth_error = await self._confirm_with_password(user, form)
-        self.busy = False
-        if not self.reauth_error:
-            await self._after_confirmation()
-
-    async def _after_confirmation(self) -> None:
-        user = await self._require()
-        if user is not None:
-            await self._prepare_registration(user)
-        self.reauth_js, self._reauth_handle = "", ""
+    async def _reauth_done(self, user: SignedInUser) -> Any:
+        """Resume the rename or removal that asked; for an add, arm the dialog's
+        "Create passkey" button (creating needs a click of its own)."""
+        await self._prepare_registration(user)
         kind, self._pending_kind = self._pending_kind, ""
         if kind:
-            self.reauth_open, self.reauth_for_change = False, False
+            self._close_reauth()
             self._open_change(kind, self._pending_id, self._pending_name)
+        else:
+            self.reauth_confirmed = True
+        return None
 
     def _open_change(self, kind: str, passkey_id: int, name: str) -> None:
         if kind == "rename":

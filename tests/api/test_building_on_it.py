@@ -90,8 +90,8 @@ def test_the_cookie_route_returns_the_person_only_to_a_safe_path(
         headers={"Origin": ORIGIN},
         follow_redirects=False,
     )
-    assert response.status_code == 303
-    assert response.headers["location"] == f"{ORIGIN}{landing}"
+    assert response.status_code == 200
+    assert response.json() == {"next": landing}
 
 
 def test_me_says_who_is_signed_in_and_nothing_more(

@@ -34,17 +34,17 @@ def _handoff(services: Services, cognito: CognitoFixture) -> str:
     return result.handoff_code
 
 
-def test_activation_sets_an_httponly_lax_cookie_and_goes_to_the_account(
+def test_activation_sets_an_httponly_lax_cookie_and_names_the_account_page(
     http: TestClient, services: Services, cognito: CognitoFixture
 ) -> None:
     response = http.post(
         routes.API_SESSION_ACTIVATE,
         data={"code": _handoff(services, cognito)},
-        headers={"Origin": ORIGIN},
+        headers={"Origin": ORIGIN, "Accept": "application/json"},
         follow_redirects=False,
     )
-    assert response.status_code == 303
-    assert response.headers["location"] == f"{ORIGIN}{routes.ACCOUNT}"
+    assert response.status_code == 200
+    assert response.json() == {"next": routes.ACCOUNT}
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("passkey_session=")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
@@ -69,8 +69,8 @@ def test_reused_code_sets_no_cookie(
         headers={"Origin": ORIGIN},
         follow_redirects=False,
     )
-    assert again.status_code == 303
-    assert again.headers["location"] == f"{ORIGIN}{routes.LOGIN}?expired=1"
+    assert again.status_code == 400
+    assert again.json() == {"error": "expired"}
     assert "set-cookie" not in again.headers
 
 

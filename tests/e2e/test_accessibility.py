@@ -4,6 +4,7 @@ named below with its reason (a new one fails)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,10 @@ ADMIN = next(user for user in DEMO_USERS if user.email == "admin@example.com")
 
 # (axe rule id, page) -> why it stays. Only moderate or minor rules may be listed.
 ALLOWED: dict[tuple[str, str], str] = {}
+
+# React's reports of markup a browser would repair (a <p> inside a <p>, say), which
+# break hydration: screen readers and the page then disagree about the structure.
+MARKUP_ERROR = re.compile(r"hydrat|cannot be a descendant|cannot contain a nested", re.I)
 
 RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -161,10 +166,18 @@ def test_no_page_has_a_serious_or_unexplained_axe_violation(
     )
     context.set_default_timeout(30_000)
     found: list[Violation] = []
+    markup_errors: list[str] = []
+    tab = context.new_page()
+    tab.on(
+        "console",
+        lambda message: (
+            markup_errors.append(f"{tab.url}: {message.text[:300]}")
+            if message.type == "error" and MARKUP_ERROR.search(message.text)
+            else None
+        ),
+    )
     try:
-        _visit_every_page(
-            context.new_page(), stack.frontend_url, stack, stack_data_dir, view, found
-        )
+        _visit_every_page(tab, stack.frontend_url, stack, stack_data_dir, view, found)
     finally:
         context.close()
         report = _table(view, found)
@@ -176,5 +189,6 @@ def test_no_page_has_a_serious_or_unexplained_axe_violation(
 
     blocking = [v for v in found if v.impact in BLOCKING]
     unexplained = [v for v in found if v.impact not in BLOCKING and (v.rule, v.page) not in ALLOWED]
+    assert not markup_errors, "\n".join(markup_errors)
     assert not blocking, _table(f"{view}, critical or serious", blocking)
     assert not unexplained, _table(f"{view}, not in ALLOWED", unexplained)

@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from passkey_app.state.ceremony import BROWSER_MESSAGES, BrowserCode, read_outcome
+from passkey_app.state.ceremony import (
+    BROWSER_MESSAGES,
+    CANCELLED_MESSAGES,
+    BrowserCode,
+    CeremonyKind,
+    read_outcome,
+)
 
 MODULE = Path(__file__).resolve().parents[2] / "assets" / "passkeys.js"
 
@@ -39,3 +45,17 @@ def test_an_unknown_code_gets_the_generic_sentence() -> None:
     assert read_outcome({"ok": False, "error": {"code": "cancelled"}}).message == (
         "The passkey request was cancelled."
     )
+
+
+def test_a_dismissed_or_refused_request_reads_differently_for_each_kind_of_ceremony() -> None:
+    cancelled = read_outcome({"ok": False, "error": {"code": "cancelled"}})
+    assert cancelled.message_for(CeremonyKind.SIGN_IN) == (
+        "No passkey was used. The request was cancelled, or this device has no passkey "
+        "for this site."
+    )
+    assert cancelled.message_for(CeremonyKind.CREATE) == (
+        "No passkey was created. The request was cancelled."
+    )
+    assert set(CANCELLED_MESSAGES) == set(CeremonyKind)
+    timeout = read_outcome({"ok": False, "error": {"code": "timeout"}})
+    assert timeout.message_for(CeremonyKind.SIGN_IN) == BROWSER_MESSAGES[BrowserCode.TIMEOUT]

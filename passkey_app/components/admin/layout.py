@@ -6,7 +6,6 @@ from __future__ import annotations
 import reflex as rx
 
 from passkey_app import routes
-from passkey_app.components.forms import error_slot, field, submit_button
 from passkey_app.components.layout import forbidden_card, header
 from passkey_app.state.admin.base import ALLOWED, FORBIDDEN, AdminState
 
@@ -79,6 +78,9 @@ def admin_shell(current: str, title: str, *children: rx.Component) -> rx.Compone
                 ),
                 _checking(),
             ),
+            id="main",
+            tab_index=-1,
+            outline="none",
             width="100%",
             max_width="72rem",
             margin_x="auto",
@@ -88,54 +90,4 @@ def admin_shell(current: str, title: str, *children: rx.Component) -> rx.Compone
         ),
         min_height="100vh",
         background=rx.color("gray", 2),
-    )
-
-
-def reauth_dialog() -> rx.Component:
-    """ "Confirm it's you" before a destructive action: passkey if any, else password."""
-    passkey = rx.button(
-        rx.icon("fingerprint", size=16),
-        "Use a passkey",
-        type="button",
-        width="100%",
-        loading=AdminState.reauth_busy,
-        on_click=[
-            AdminState.start_reauth_passkey,
-            rx.call_script(AdminState.reauth_js, callback=AdminState.finish_reauth_passkey),
-        ],
-    )
-    password = rx.form(
-        rx.vstack(
-            field("Password", name="password", type_="password", autocomplete="current-password"),
-            submit_button("Confirm", busy=AdminState.reauth_busy),
-            spacing="3",
-            width="100%",
-        ),
-        on_submit=AdminState.confirm_password,
-        width="100%",
-    )
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.vstack(
-                rx.dialog.title("Confirm it's you", margin_bottom="0"),
-                rx.dialog.description(
-                    "You signed in more than 15 minutes ago. Confirm it's you before "
-                    "changing someone's account."
-                ),
-                rx.cond(AdminState.reauth_js != "", passkey, password),
-                error_slot(AdminState.reauth_error),
-                rx.hstack(
-                    rx.dialog.close(
-                        rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                    ),
-                    justify="end",
-                    width="100%",
-                ),
-                spacing="3",
-                width="100%",
-            ),
-            max_width="26rem",
-        ),
-        open=AdminState.reauth_open,
-        on_open_change=AdminState.close_reauth,
     )

@@ -7,7 +7,7 @@ import reflex as rx
 from passkey_app import routes
 from passkey_app.components.admin.tables import MUTED, events_table, scrolling_table
 from passkey_app.components.forms import error_slot
-from passkey_app.components.layout import screen_reader_only
+from passkey_app.components.layout import returns_focus, screen_reader_only
 from passkey_app.state.admin.user import AdminPasskeyItem, AdminUserState
 
 
@@ -174,6 +174,7 @@ def confirm_dialog() -> rx.Component:
                 margin_top="1rem",
             ),
             max_width="26rem",
+            **returns_focus(),
         ),
         open=(AdminUserState.pending != "") & ~AdminUserState.reauth_open,
     )

@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import ColumnElement, and_, delete, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -54,10 +54,29 @@ def _digest(value: str) -> str:
 
 @dataclass(frozen=True)
 class LoginSucceeded:
-    """Tokens are stored; the browser exchanges this code for its session cookie."""
+    """Tokens are stored; the browser exchanges ``handoff_code`` for its session cookie.
+
+    ``binding`` is a second key to the same session for the server-side state of the
+    tab that signed in, so that tab is signed in as soon as the cookie is set, without
+    reloading the page (its websocket was opened before the cookie existed). It never
+    leaves the server, and like the cookie it opens nothing until the code is
+    exchanged, and nothing once the session has ended."""
 
     handoff_code: str
     user_sub: str
+    binding: str = ""
+
+
+def _session_key(session_id: str) -> ColumnElement[bool]:
+    """The row an active session's id (the cookie) or its binding names."""
+    digest = _digest(session_id)
+    return or_(
+        BrowserSession.token_hash == digest,  # type: ignore[arg-type]
+        and_(
+            BrowserSession.binding_hash == digest,  # type: ignore[arg-type]
+            BrowserSession.token_hash.is_not(None),  # type: ignore[union-attr]
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -124,13 +143,15 @@ class SessionStore:
         method: str,
         client: ClientInfo,
         notice: str = "",
-    ) -> str:
-        """Record a verified login as pending; return the one-time handoff code. ``notice``
-        is something the person is told on their account page for this session."""
+    ) -> tuple[str, str]:
+        """Record a verified login as pending; return the one-time handoff code and the
+        tab's binding (see ``LoginSucceeded``). ``notice`` is something the person is
+        told on their account page for this session."""
         now = self._clock()
-        handoff_code = secrets.token_urlsafe(32)
+        handoff_code, binding = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         row = BrowserSession(
             handoff_hash=_digest(handoff_code),
+            binding_hash=_digest(binding),
             handoff_expires_at=now + self._handoff_lifetime,
             user_sub=identity.sub,
             username=identity.username,
@@ -149,7 +170,7 @@ class SessionStore:
         )
         with session_scope(self._engine) as db:
             db.add(row)
-        return handoff_code
+        return handoff_code, binding
 
     def open(
         self, *, tokens: CognitoTokens, method: str, client: ClientInfo, notice: str = ""
@@ -159,21 +180,17 @@ class SessionStore:
             identity = self._verifier.verify_id_token(tokens.id_token)
         except TokenInvalidError as error:
             raise AuthError(AuthFailure.UNEXPECTED, f"id token {error}") from error
-        code = self.begin(
+        code, binding = self.begin(
             tokens=tokens, identity=identity, method=method, client=client, notice=notice
         )
-        return LoginSucceeded(handoff_code=code, user_sub=identity.sub)
+        return LoginSucceeded(handoff_code=code, user_sub=identity.sub, binding=binding)
 
     def clear_notice(self, session_id: str) -> None:
         """The person has read the session's notice."""
         if not session_id or len(session_id) > MAX_SESSION_ID_LENGTH:
             return
         with session_scope(self._engine) as db:
-            db.execute(
-                update(BrowserSession)
-                .where(BrowserSession.token_hash == _digest(session_id))  # type: ignore[arg-type]
-                .values(notice="")
-            )
+            db.execute(update(BrowserSession).where(_session_key(session_id)).values(notice=""))
 
     def confirm_presence(self, session_id: str) -> bool:
         """The person just proved who they are again: their login counts as fresh."""
@@ -182,7 +199,7 @@ class SessionStore:
         with session_scope(self._engine) as db:
             result = db.execute(
                 update(BrowserSession)
-                .where(BrowserSession.token_hash == _digest(session_id))  # type: ignore[arg-type]
+                .where(_session_key(session_id))
                 .values(authenticated_at=self._clock())
             )
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
@@ -227,9 +244,7 @@ class SessionStore:
         if not session_id or len(session_id) > MAX_SESSION_ID_LENGTH:
             return None
         with session_scope(self._engine) as db:
-            return db.exec(
-                select(BrowserSession).where(BrowserSession.token_hash == _digest(session_id))
-            ).first()
+            return db.exec(select(BrowserSession).where(_session_key(session_id))).first()
 
     def current(self, session_id: str) -> SignedInUser | None:
         """The signed-in user, or None once the session has ended: past its lifetime, idle

@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import reflex as rx
 from reflex.event import EventSpec
 
 from passkey_app.services.admin.queries import AuditRow
+from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.services.webauthn.credential_store import PasskeySummary
 from passkey_app.state.admin.base import AdminState, admin_message
 from passkey_app.state.admin.users import UserItem, to_item, when
+from passkey_app.state.reauth import ReauthMixin
 
 ACTIONS = {
     "disable": ("Disable this account?", "They can't sign in until it is enabled again."),
@@ -27,6 +30,9 @@ ACTIONS = {
         "They won't be able to sign in with it any more.",
     ),
 }
+REAUTH_REASON = (
+    "You signed in more than 15 minutes ago. Confirm it's you before changing someone's account."
+)
 
 
 @dataclass
@@ -81,8 +87,9 @@ def event_item(row: AuditRow) -> EventItem:
     )
 
 
-class AdminUserState(AdminState):
-    """The user on screen and the action waiting for confirmation."""
+class AdminUserState(ReauthMixin, AdminState):
+    """The user on screen and the action waiting for confirmation (after "Confirm it's
+    you" when the admin's sign-in is older than 15 minutes)."""
 
     sub: str = ""
     found: bool = False
@@ -103,6 +110,20 @@ class AdminUserState(AdminState):
     def pending_text(self) -> str:
         """What the action will do."""
         return ACTIONS.get(self.pending, ("", ""))[1]
+
+    def _reauth_needed(self, user: SignedInUser) -> bool:
+        return self._admin_service().needs_reauthentication(user)
+
+    async def _reauth_user(self) -> SignedInUser | None:
+        return await self._admin()
+
+    async def _reauth_done(self, user: SignedInUser) -> Any:
+        """Confirmed: the action that asked runs now."""
+        self._close_reauth()
+        return AdminUserState.run_pending
+
+    async def _reauth_cancelled(self) -> None:
+        self.pending, self.pending_passkey_id = "", 0
 
     @rx.event
     async def on_load(self) -> AsyncIterator[EventSpec | None]:
@@ -154,7 +175,7 @@ class AdminUserState(AdminState):
         admin = await self._admin()
         if admin is None or not self.pending or self.action_busy:
             return
-        if not await self._fresh(admin):
+        if not await self._fresh_or_ask(admin, REAUTH_REASON):
             return
         service, client, action = self._admin_service(), self._client(), self.pending
         self.action_busy = True

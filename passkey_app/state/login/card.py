@@ -1,129 +1,108 @@
-"""The email-first sign-in page: email, then password (or a new password when required)."""
+"""The sign-in card: the email step, which method comes next, and what the card says.
+
+Each method is a sibling state under ``LoginState`` (password.py, passkey.py, and the
+email-link offer in email_link.py): it reads and sets the card's fields (step, email,
+error, status) and ends in ``_signed_in``, so a new method is its own state plus one
+step on the page."""
 
 from __future__ import annotations
-
-import asyncio
-import logging
-from collections.abc import AsyncIterator
 
 import reflex as rx
 from reflex.event import EventSpec
 
+from passkey_app import routes
 from passkey_app.auth import AuthState
-from passkey_app.services.cognito.gateway import NewPasswordChallenge
-from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.return_path import safe_return_path
 from passkey_app.services.sessions.store import LoginSucceeded
-from passkey_app.state.ceremony import handoff_call
-
-log = logging.getLogger(__name__)
 
 STEP_EMAIL = "email"
 STEP_PASSWORD = "password"  # noqa: S105 (a step name)
 STEP_NEW_PASSWORD = "new_password"  # noqa: S105 (a step name)
 STEP_PASSKEY = "passkey"
 
+# What the card's status line says (a polite live region: screen readers hear each).
+SAY_EMAIL = "Welcome back. Enter your email to continue."
+SAY_PASSKEY = "Sign in with the passkey saved for this account."
+SAY_PASSWORD = "Enter your password."  # noqa: S105 (a sentence)
+SAY_NEW_PASSWORD = "Choose your own password to continue."  # noqa: S105 (a sentence)
+SAY_DEVICE = "Confirm with your device: fingerprint, face or screen lock…"
+SAY_CHECKING = "Checking…"
+SAY_SIGNED_IN = "Signed in. Taking you on…"
+
+# Where an error is shown: next to the control that led to it.
+AT_FORM = "form"
+AT_PASSKEY_BUTTON = "passkey_button"
+
+_STEP_SAYS = {
+    STEP_EMAIL: SAY_EMAIL,
+    STEP_PASSKEY: SAY_PASSKEY,
+    STEP_PASSWORD: SAY_PASSWORD,
+    STEP_NEW_PASSWORD: SAY_NEW_PASSWORD,
+}
+
 
 class LoginState(AuthState):
-    """Fields and handlers of the sign-in card."""
+    """The card's own fields, shared by its method states."""
 
     step: str = STEP_EMAIL
     email: str = ""
     error: str = ""
+    error_at: str = AT_FORM
     notice: str = ""
+    status: str = SAY_EMAIL
     busy: bool = False
     next_path: str = ""
-    _challenge: NewPasswordChallenge | None = None
+    signed_out: bool = False
 
     def _reset_card(self) -> None:
         """Back to a clean email step, with the reason the person is here, if any, and
         where to return afterwards (``?next=``, followed only when it is safe)."""
-        self.step, self.error, self.busy, self._challenge = STEP_EMAIL, "", False, None
+        self._go(STEP_EMAIL)
         query = self.router.url.query_parameters
         self.next_path = safe_return_path(query.get("next"), default="")
+        self.signed_out = bool(query.get("signed_out"))
         self.notice = (
             "You have signed out."
-            if query.get("signed_out")
-            else "That sign-in link expired. Sign in again."
+            if self.signed_out
+            else "That sign-in didn't finish in time. Sign in again."
             if query.get("expired")
             else ""
         )
 
-    def _handoff(self, code: str) -> str:
-        """JS that opens the browser session and returns the person where they were going."""
-        return handoff_call(self._services().settings.api_url, code, self.next_path)
+    def _go(self, step: str) -> None:
+        """Show ``step``, idle, with its own status line and no error."""
+        self.step, self.busy, self.error, self.error_at = step, False, "", AT_FORM
+        self.status = _STEP_SAYS[step]
+
+    def _working(self, status: str) -> None:
+        """Something is under way: say what, clear the last error."""
+        self.busy, self.error, self.status = True, "", status
+
+    def _failed(self, message: str, at: str = AT_FORM) -> None:
+        """Show ``message`` next to the control at ``at``; the card is usable again."""
+        self.busy, self.error, self.error_at = False, message, at
+        self.status = _STEP_SAYS.get(self.step, SAY_EMAIL)
+
+    def _signed_in(self, login: LoginSucceeded) -> EventSpec:
+        """The end of every method: open the browser session, go where the person was
+        going."""
+        self.busy, self.error, self.status = True, "", SAY_SIGNED_IN
+        return self._open_session(login, self.next_path)
+
+    @rx.event
+    async def on_load(self) -> EventSpec | None:
+        """Signed-in people go on (to ``?next=`` or their account); others get the card."""
+        self._reset_card()
+        if await self.signed_in_user() is not None:
+            return rx.redirect(self.next_path or routes.ACCOUNT)
+        return None
 
     @rx.event
     def change_email(self) -> None:
         """Back to step one."""
-        self.step, self.error, self.busy, self._challenge = STEP_EMAIL, "", False, None
+        self._go(STEP_EMAIL)
 
     @rx.event
     def use_password(self) -> None:
         """A password user whose passkey is not at hand."""
-        self.step, self.error, self.busy = STEP_PASSWORD, "", False
-
-    @rx.event
-    async def submit_password(self, form: dict[str, str]) -> AsyncIterator[EventSpec | None]:
-        """Step two: Cognito password auth; on success hand the session to the cookie route."""
-        if self.busy:
-            return
-        self.busy, self.error = True, ""
-        yield None
-        login = self._services().password_login
-        try:
-            result = await asyncio.to_thread(
-                login.login,
-                email=self.email,
-                password=form.get("password", ""),
-                client=self._client(),
-            )
-        except AuthError as error:
-            self.busy, self.error = False, error.user_message
-            return
-        except Exception:
-            log.exception("password login failed unexpectedly")
-            self.busy, self.error = False, AuthError(AuthFailure.UNEXPECTED).user_message
-            return
-        if isinstance(result, LoginSucceeded):
-            yield rx.call_script(self._handoff(result.handoff_code))
-            return
-        self._challenge, self.step, self.busy = result.challenge, STEP_NEW_PASSWORD, False
-
-    @rx.event
-    async def submit_new_password(self, form: dict[str, str]) -> AsyncIterator[EventSpec | None]:
-        """Answer NEW_PASSWORD_REQUIRED with the password the person chose."""
-        if self.busy:
-            return
-        new_password, confirm = form.get("new_password", ""), form.get("confirm_password", "")
-        if new_password != confirm:
-            self.error = "The two passwords don't match."
-            return
-        if self._challenge is None:
-            self.step, self.error = (
-                STEP_EMAIL,
-                AuthError(AuthFailure.CHALLENGE_EXPIRED).user_message,
-            )
-            return
-        self.busy, self.error = True, ""
-        yield None
-        login = self._services().password_login
-        try:
-            result = await asyncio.to_thread(
-                login.set_new_password,
-                challenge=self._challenge,
-                email=self.email,
-                new_password=new_password,
-                client=self._client(),
-            )
-        except AuthError as error:
-            self.busy, self.error = False, error.user_message
-            if error.failure is AuthFailure.CHALLENGE_EXPIRED:
-                self.step, self._challenge = STEP_EMAIL, None
-            return
-        except Exception:
-            log.exception("new password failed unexpectedly")
-            self.busy, self.error = False, AuthError(AuthFailure.UNEXPECTED).user_message
-            return
-        self._challenge = None
-        yield rx.call_script(self._handoff(result.handoff_code))
+        self._go(STEP_PASSWORD)

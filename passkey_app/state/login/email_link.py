@@ -28,7 +28,8 @@ from passkey_app.services.magic_links.flows import (
     LinkStatus,
 )
 from passkey_app.services.return_path import safe_return_path
-from passkey_app.state.ceremony import handoff_call, post_navigate_call
+from passkey_app.state.ceremony import post_navigate_call
+from passkey_app.state.login.card import LoginState
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,26 @@ def sent_page_problem(query: Mapping[str, str]) -> str:
     if failure is AuthFailure.THROTTLED and 0 < wait <= MAX_RETRY_SECONDS:
         return throttled_message(wait)
     return MESSAGES[failure] if failure else ""
+
+
+class EmailLinkLoginState(LoginState):
+    """The sign-in card's "Email me a link" offer, below the passkey and password steps."""
+
+    email_link_offered: bool = True
+    email_link_js: str = ""
+
+    def offer_link(self, *, passkey_user: bool) -> None:
+        """Prepare the request for the address the card has, when the policy lets this
+        person have links (unknown addresses get the password step's offer too, so it
+        tells nothing about who has an account)."""
+        policy = self._services().magic_links.policy
+        self.email_link_offered = not (passkey_user and policy.refuse_passkey_users)
+        self.email_link_js = request_link_script(
+            self._services().settings.api_url,
+            email=self.email,
+            purpose="login",
+            next_path=self.next_path,
+        )
 
 
 class MagicLinkSignupState(AuthState):
@@ -185,4 +206,4 @@ class MagicLinkLandingState(AuthState):
             return
         settings = self._services().settings
         next_path = safe_return_path(self._cookie(next_cookie_name(settings)), default="")
-        yield rx.call_script(handoff_call(settings.api_url, login.handoff_code, next_path))
+        yield self._open_session(login, next_path)

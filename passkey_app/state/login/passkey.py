@@ -11,59 +11,70 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
-from passkey_app import routes
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.identity import normalize_email
 from passkey_app.services.passkeys.login import PasskeyStep, PasswordStep
+from passkey_app.state.capabilities import CapabilitiesMixin
 from passkey_app.state.ceremony import (
     AUTOFILL_DONE_ID,
     BrowserOutcome,
+    CeremonyKind,
     autofill_call,
     browser_call,
-    capabilities_call,
     read_outcome,
 )
-from passkey_app.state.login.card import STEP_EMAIL, STEP_PASSKEY, STEP_PASSWORD, LoginState
-from passkey_app.state.login.email_link import request_link_script
+from passkey_app.state.login.card import (
+    AT_FORM,
+    AT_PASSKEY_BUTTON,
+    SAY_CHECKING,
+    SAY_DEVICE,
+    STEP_EMAIL,
+    STEP_PASSKEY,
+    STEP_PASSWORD,
+    LoginState,
+)
+from passkey_app.state.login.email_link import EmailLinkLoginState
 
 log = logging.getLogger(__name__)
 
 
-class PasskeyLoginState(LoginState):
+class PasskeyLoginState(CapabilitiesMixin, LoginState):
     """Each ceremony has its own single-use challenge, kept server-side by handle."""
 
     passkey_js: str = ""
     discoverable_js: str = ""
     password_fallback: bool = False
-    passkeys_supported: bool = True
-    email_link_offered: bool = True
-    email_link_js: str = ""
     _handle: str = ""
     _discoverable_handle: str = ""
     _autofill_handle: str = ""
-    _conditional: bool = False
 
     @rx.event
-    async def on_load(self) -> AsyncIterator[EventSpec | None]:
-        """Signed-in people go on (to ``?next=`` or their account); others get the card
-        and passkey options."""
-        self._reset_card()
+    async def prepare(self) -> AsyncIterator[EventSpec | None]:
+        """After the card's on_load: the button's request, ready before the click, and
+        the question of what this browser can do."""
         self.passkey_js, self._handle, self.password_fallback = "", "", False
-        if await self._current_user() is not None:
-            yield rx.redirect(self.next_path or routes.ACCOUNT)
+        self._autofill_handle = ""
+        if self.signed_in:
             return
         await self._prepare_discoverable()
-        yield rx.call_script(capabilities_call(), callback=PasskeyLoginState.set_capabilities)
+        yield self._detect_capabilities()
+
+    async def _capabilities_known(self) -> EventSpec | None:
+        """Start autofill where the browser has it, unless the person has just signed
+        out: then it waits for them to use the email field (``autofill_on_focus``), so
+        a browser with one passkey does not sign straight back in."""
+        if self.autofill_supported and self.step == STEP_EMAIL and not self.signed_out:
+            return await self._autofill()
+        return None
 
     @rx.event
-    async def set_capabilities(self, result: Any) -> AsyncIterator[EventSpec | None]:
-        """Offer passkeys only where the browser has them; start autofill where it can."""
-        data = result.get("data") if isinstance(result, dict) else None
-        data = data if isinstance(data, dict) else {}
-        self.passkeys_supported = bool(data.get("webauthn"))
-        self._conditional = bool(data.get("conditional"))
-        if self._conditional and self.step == STEP_EMAIL:
-            yield await self._autofill()
+    async def autofill_on_focus(self) -> EventSpec | None:
+        """The email field got focus: after a sign-out, this is when autofill starts."""
+        if not (self.autofill_supported and self.step == STEP_EMAIL and self.signed_out):
+            return None
+        if self._autofill_handle or self.busy:
+            return None
+        return await self._autofill()
 
     @rx.event
     async def submit_email(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
@@ -71,7 +82,8 @@ class PasskeyLoginState(LoginState):
         known or not, gets the same password step (no enumeration)."""
         if self.busy:
             return
-        self.busy, self.error, self.notice = True, "", ""
+        self._working(SAY_CHECKING)
+        self.notice = ""
         yield None
         try:
             step = await asyncio.to_thread(
@@ -80,38 +92,31 @@ class PasskeyLoginState(LoginState):
                 client=self._client(),
             )
         except AuthError as error:
-            self.busy, self.error = False, error.user_message
+            self._failed(error.user_message)
             return
         self.email = normalize_email(str(form.get("email", ""))) or ""
-        self.email_link_js = request_link_script(
-            self._services().settings.api_url,
-            email=self.email,
-            purpose="login",
-            next_path=self.next_path,
-        )
+        links = await self.get_state(EmailLinkLoginState)
+        links.offer_link(passkey_user=isinstance(step, PasskeyStep))
         if isinstance(step, PasswordStep):
-            self.step, self.busy, self.email_link_offered = STEP_PASSWORD, False, True
+            self._go(STEP_PASSWORD)
             return
-        yield self._offer(step)
-
-    def _offer(self, step: PasskeyStep) -> EventSpec:
-        self.step, self.busy = STEP_PASSKEY, True
+        self._go(STEP_PASSKEY)
         self.password_fallback = step.password_fallback
-        self.email_link_offered = not self._services().magic_links.policy.refuse_passkey_users
         self._handle = step.ceremony.handle
         self.passkey_js = browser_call("authenticate", step.ceremony.options)
-        return rx.call_script(self.passkey_js, callback=PasskeyLoginState.finish_email_passkey)
+        self._working(SAY_DEVICE)
+        yield rx.call_script(self.passkey_js, callback=PasskeyLoginState.finish_email_passkey)
 
     @rx.event
     def start_ceremony(self) -> None:
-        """The click runs the prepared JS itself; here only the spinner starts."""
-        self.busy, self.error = True, ""
+        """The click runs the prepared request itself; here the card says what to do."""
+        self._working(SAY_DEVICE)
 
     @rx.event
     async def finish_email_passkey(self, result: Any) -> AsyncIterator[EventSpec | None]:
         """The passkey asked for after the email."""
         handle, self._handle = self._handle, ""
-        async for event in self._finish(handle, read_outcome(result)):
+        async for event in self._finish(handle, read_outcome(result), AT_FORM):
             yield event
         if self.error:
             await self._prepare_for_email()
@@ -120,11 +125,11 @@ class PasskeyLoginState(LoginState):
     async def finish_discoverable(self, result: Any) -> AsyncIterator[EventSpec | None]:
         """ "Sign in with a passkey": the credential names its own user."""
         handle, self._discoverable_handle = self._discoverable_handle, ""
-        async for event in self._finish(handle, read_outcome(result)):
+        async for event in self._finish(handle, read_outcome(result), AT_PASSKEY_BUTTON):
             yield event
         if self.error or not self.busy:
             await self._prepare_discoverable()
-            if self._conditional and self.step == STEP_EMAIL:
+            if self.autofill_supported and self.step == STEP_EMAIL:
                 yield await self._autofill()
 
     @rx.event
@@ -134,31 +139,36 @@ class PasskeyLoginState(LoginState):
         handle, self._autofill_handle = self._autofill_handle, ""
         if outcome.aborted or (outcome.credential is None and not handle):
             return
-        async for event in self._finish(handle, outcome):
+        async for event in self._finish(handle, outcome, AT_FORM):
             yield event
 
-    async def _finish(self, handle: str, outcome: BrowserOutcome) -> AsyncIterator[EventSpec]:
+    async def _finish(
+        self, handle: str, outcome: BrowserOutcome, at: str
+    ) -> AsyncIterator[EventSpec | None]:
         if outcome.credential is None:
-            self.busy = False
-            self.error = "" if outcome.aborted else outcome.message
+            if outcome.aborted:
+                self._go(self.step)
+            else:
+                self._failed(outcome.message_for(CeremonyKind.SIGN_IN), at)
             return
         if not handle:
-            self.busy, self.error = False, AuthError(AuthFailure.CHALLENGE_EXPIRED).user_message
+            self._failed(AuthError(AuthFailure.CHALLENGE_EXPIRED).user_message, at)
             return
-        self.busy, self.error = True, ""
+        self._working(SAY_CHECKING)
+        yield None
         login = self._services().passkey_login
         try:
             result = await asyncio.to_thread(
                 login.finish, handle=handle, response=outcome.credential, client=self._client()
             )
         except AuthError as error:
-            self.busy, self.error = False, error.user_message
+            self._failed(error.user_message, at)
             return
         except Exception:
             log.exception("passkey login failed unexpectedly")
-            self.busy, self.error = False, AuthError(AuthFailure.UNEXPECTED).user_message
+            self._failed(AuthError(AuthFailure.UNEXPECTED).user_message, at)
             return
-        yield rx.call_script(self._handoff(result.handoff_code))
+        yield self._signed_in(result)
 
     async def _prepare_discoverable(self) -> None:
         login = self._services().passkey_login
@@ -166,7 +176,7 @@ class PasskeyLoginState(LoginState):
             ceremony = await asyncio.to_thread(login.discoverable_options, client=self._client())
         except AuthError as error:
             self._discoverable_handle, self.discoverable_js = "", ""
-            self.error = error.user_message
+            self._failed(error.user_message, AT_PASSKEY_BUTTON)
             return
         self._discoverable_handle = ceremony.handle
         self.discoverable_js = browser_call("authenticate", ceremony.options)
@@ -189,7 +199,7 @@ class PasskeyLoginState(LoginState):
         try:
             ceremony = await asyncio.to_thread(login.discoverable_options, client=self._client())
         except AuthError as error:
-            self.error = error.user_message
+            self._failed(error.user_message)
             return None
         self._autofill_handle = ceremony.handle
         # No callback: a pending conditional request must not hold Reflex's event queue.

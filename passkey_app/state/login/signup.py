@@ -14,28 +14,29 @@ from passkey_app import routes
 from passkey_app.auth import AuthState
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.return_path import safe_return_path
-from passkey_app.state.ceremony import (
-    browser_call,
-    capabilities_call,
-    forget_call,
-    handoff_call,
-    read_outcome,
-)
+from passkey_app.state.capabilities import CapabilitiesMixin
+from passkey_app.state.ceremony import CeremonyKind, browser_call, forget_call, read_outcome
 
 log = logging.getLogger(__name__)
 
 STEP_EMAIL = "email"
 STEP_CREATE = "create"
 
+SAY_EMAIL = "No password needed: your device signs you in with a passkey."
+SAY_CREATE = "One step left: create your passkey."
+SAY_DEVICE = "Confirm with your device: fingerprint, face or screen lock…"
+SAY_CREATING = "Creating your account…"
+SAY_SIGNED_IN = "Account created. Taking you on…"
 
-class SignupState(AuthState):
+
+class SignupState(CapabilitiesMixin, AuthState):
     """Fields and handlers of the sign-up card."""
 
     step: str = STEP_EMAIL
     email: str = ""
     error: str = ""
+    status: str = SAY_EMAIL
     busy: bool = False
-    supported: bool = True
     register_js: str = ""
     next_path: str = ""
     _handle: str = ""
@@ -51,18 +52,13 @@ class SignupState(AuthState):
             "",
             "",
         )
+        self.status = SAY_EMAIL
         next_path = self.router.url.query_parameters.get("next")
         self.next_path = safe_return_path(next_path, default="")
         if await self._current_user() is not None:
             yield rx.redirect(self.next_path or routes.ACCOUNT)
             return
-        yield rx.call_script(capabilities_call(), callback=SignupState.set_capabilities)
-
-    @rx.event
-    def set_capabilities(self, result: Any) -> None:
-        """Feature detection: without WebAuthn the page says so instead of failing later."""
-        data = result.get("data") if isinstance(result, dict) else None
-        self.supported = bool(isinstance(data, dict) and data.get("webauthn"))
+        yield self._detect_capabilities()
 
     @rx.event
     async def submit_email(self, form: dict[str, Any]) -> None:
@@ -82,12 +78,12 @@ class SignupState(AuthState):
         self._handle = ceremony.handle
         self.register_js = browser_call("register", ceremony.options)
         self.email = str(ceremony.options.get("user", {}).get("name", ""))
-        self.step, self.busy = STEP_CREATE, False
+        self.step, self.busy, self.status = STEP_CREATE, False, SAY_CREATE
 
     @rx.event
     def start_creating(self) -> None:
-        """The click itself runs the prepared JS; here only the spinner starts."""
-        self.busy, self.error = True, ""
+        """The click itself runs the prepared JS; here the card says what to do."""
+        self.busy, self.error, self.status = True, "", SAY_DEVICE
 
     @rx.event
     def change_email(self) -> None:
@@ -99,6 +95,7 @@ class SignupState(AuthState):
             "",
             "",
         )
+        self.status = SAY_EMAIL
 
     @rx.event
     async def finish_signup(self, result: Any) -> AsyncIterator[EventSpec | None]:
@@ -112,10 +109,13 @@ class SignupState(AuthState):
                 if outcome.credential is not None
                 else ""
                 if outcome.aborted
-                else outcome.message
+                else outcome.message_for(CeremonyKind.CREATE)
             )
+            self.status = SAY_CREATE
             await self._prepare_again()
             return
+        self.status = SAY_CREATING
+        yield None
         signup = self._services().passkey_signup
         try:
             login = await asyncio.to_thread(
@@ -125,15 +125,14 @@ class SignupState(AuthState):
             if not isinstance(error, AuthError):
                 log.exception("passkey sign-up failed unexpectedly")
                 error = AuthError(AuthFailure.UNEXPECTED)
-            self.busy, self.error = False, error.user_message
+            self.busy, self.error, self.status = False, error.user_message, SAY_CREATE
             await self._prepare_again()
             forget = forget_call(self._services().settings.rp_id, outcome.credential)
             if forget:
                 yield rx.call_script(forget)
             return
-        yield rx.call_script(
-            handoff_call(self._services().settings.api_url, login.handoff_code, self.next_path)
-        )
+        self.status = SAY_SIGNED_IN
+        yield self._open_session(login, self.next_path)
 
     async def _prepare_again(self) -> None:
         """A fresh challenge for another try (each one is single-use)."""

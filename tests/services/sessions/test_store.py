@@ -62,6 +62,26 @@ def test_handoff_code_activates_once(services: Services, cognito: CognitoFixture
     assert (user.email, user.auth_method, user.is_admin) == ("alice@example.com", "password", False)
 
 
+def test_the_tabs_binding_opens_the_session_only_between_activation_and_its_end(
+    services: Services, cognito: CognitoFixture
+) -> None:
+    alice = cognito.user("alice@example.com")
+    login = services.password_login.login(email=alice.email, password=alice.password, client=CLIENT)
+    assert isinstance(login, LoginSucceeded)
+    assert login.binding and login.binding != login.handoff_code
+    assert services.sessions.current(login.binding) is None  # the code is not exchanged yet
+    assert services.sessions.activate(login.binding, client=CLIENT) is None  # not a code
+    session_id = services.sessions.activate(login.handoff_code, client=CLIENT)
+    assert session_id is not None
+    bound = services.sessions.current(login.binding)
+    assert bound is not None and bound.email == "alice@example.com"
+    assert services.sessions.end(session_id, client=CLIENT)
+    assert services.sessions.current(login.binding) is None
+    with Session(services.engine) as db:
+        stored = db.exec(select(BrowserSession.binding_hash)).all()
+    assert login.binding not in stored
+
+
 def test_only_the_hash_of_the_session_id_is_stored(
     services: Services, cognito: CognitoFixture
 ) -> None:
