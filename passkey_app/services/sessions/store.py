@@ -46,6 +46,7 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 DEFAULT_IDLE_TIMEOUT = timedelta(hours=12)
 DEFAULT_REVALIDATION = timedelta(minutes=5)
 NO_CLIENT = ClientInfo()  # work the server does on its own (expiry, a sweep)
+_TRANSIENT = frozenset({AuthFailure.UNAVAILABLE, AuthFailure.BUSY})
 
 
 def _digest(value: str) -> str:
@@ -323,10 +324,14 @@ class SessionStore:
         try:
             fresh = self._gateway.refresh(username=row.username, refresh_token=tokens.refresh_token)
         except AuthError as error:
-            # Cognito unreachable is not a revocation: keep the session for now, unless its
-            # access token has run out (then nothing proves it is still valid).
-            if error.failure is AuthFailure.UNAVAILABLE and as_utc(row.access_expires_at) > now:
+            # Cognito unreachable or busy is not a revocation: keep the session for now,
+            # unless its access token has run out (then nothing proves it is still valid).
+            if error.failure in _TRANSIENT and as_utc(row.access_expires_at) > now:
                 return tokens
+            if error.failure is AuthFailure.BUSY:
+                # Not signed in for this request, but the session stays for the next one.
+                log.info("session not revalidated: Cognito busy")
+                return None
             log.info("session ended: refresh refused (%s)", error.failure.value)
             self._delete(row.id, audit=(row, "revoked", NO_CLIENT))
             return None
