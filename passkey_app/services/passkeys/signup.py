@@ -89,9 +89,7 @@ class PasskeySignup:
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
-        self._sign_in = SignInStep(
-            gateway=gateway, sessions=sessions, audit=self._audit, key_ring=key_ring
-        )
+        self._sign_in = SignInStep(gateway=gateway, sessions=sessions, key_ring=key_ring)
 
     def begin(self, *, email: str, client: ClientInfo) -> CeremonyStart:
         """Registration options for a new account. Every valid email gets the same answer."""

@@ -54,6 +54,17 @@ def _digest(value: str) -> str:
 
 
 @dataclass(frozen=True)
+class SignInRecord:
+    """The audit row of a successful sign-in, written with the session it opens (one
+    transaction, not two); ``user_sub`` None means the session's own person."""
+
+    event_type: AuditEventType
+    email: str | None = None
+    user_sub: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class LoginSucceeded:
     """Tokens are stored; the browser exchanges this code for its session cookie."""
 
@@ -125,9 +136,11 @@ class SessionStore:
         method: str,
         client: ClientInfo,
         notice: str = "",
+        record: SignInRecord | None = None,
     ) -> str:
         """Record a verified login as pending; return the one-time handoff code. ``notice``
-        is something the person is told on their account page for this session."""
+        is something the person is told on their account page for this session; ``record``
+        is audited in the same unit of work."""
         now = self._clock()
         handoff_code = secrets.token_urlsafe(32)
         row = BrowserSession(
@@ -150,10 +163,27 @@ class SessionStore:
         )
         with session_scope(self._engine) as db:
             db.add(row)
+            if record is not None:
+                record_event(
+                    db,
+                    event_type=record.event_type,
+                    outcome="success",
+                    at=now,
+                    client=client,
+                    user_sub=record.user_sub or identity.sub,
+                    email=record.email,
+                    detail=record.detail,
+                )
         return handoff_code
 
     def open(
-        self, *, tokens: CognitoTokens, method: str, client: ClientInfo, notice: str = ""
+        self,
+        *,
+        tokens: CognitoTokens,
+        method: str,
+        client: ClientInfo,
+        notice: str = "",
+        record: SignInRecord | None = None,
     ) -> LoginSucceeded:
         """Verify the fresh ID token, then record the login as pending (see ``begin``)."""
         try:
@@ -161,7 +191,12 @@ class SessionStore:
         except TokenInvalidError as error:
             raise AuthError(AuthFailure.UNEXPECTED, f"id token {error}") from error
         code = self.begin(
-            tokens=tokens, identity=identity, method=method, client=client, notice=notice
+            tokens=tokens,
+            identity=identity,
+            method=method,
+            client=client,
+            notice=notice,
+            record=record,
         )
         return LoginSucceeded(handoff_code=code, user_sub=identity.sub)
 
