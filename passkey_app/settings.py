@@ -68,6 +68,15 @@ class Settings(BaseSettings):
     user_pool_id: str | None = None
     client_id: str | None = None
     client_secret: SecretStr | None = None
+    cognito_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description=(
+            "Tries per Cognito call, the first included (botocore's standard retry mode); "
+            "past them a throttled call says the service is busy. 1 turns retries off."
+        ),
+    )
 
     proof_keys: SecretStr | None = Field(
         default=None, description='JSON object {"key id": "base64url key"}'

@@ -47,6 +47,7 @@ def _seed(args: argparse.Namespace) -> int:
     import json
 
     import boto3
+    from botocore.config import Config
 
     from passkey_app.db import make_engine
     from passkey_app.dev.seed import seed
@@ -59,6 +60,9 @@ def _seed(args: argparse.Namespace) -> int:
         endpoint_url=args.endpoint or pool["endpoint_url"],
         aws_access_key_id="local",
         aws_secret_access_key="local",  # noqa: S106 (the local stand-in ignores it)
+        # The stand-in applies Cognito's quotas (UserCreation 50/s): a bulk job paces
+        # itself with botocore's adaptive mode instead of failing on a throttled call.
+        config=Config(retries={"mode": "adaptive", "total_max_attempts": 10}),
     )
     engine = make_engine(Settings(data_dir=data_dir).effective_database_url)
     report = seed(

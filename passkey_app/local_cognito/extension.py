@@ -1,6 +1,7 @@
 """The stand-in's entry point: extend moto's cognito-idp response layer in place.
 
-``install()`` replaces six of ``CognitoIdpResponse``'s actions and adds RevokeToken.
+``install()`` replaces six of ``CognitoIdpResponse``'s actions and adds RevokeToken, and
+puts every cognito-idp request through the quotas (``quotas.py``; off until enabled).
 Both ``mock_aws()`` and moto's server dispatch to these class attributes per request,
 so one install covers the process, in either mode. The four auth actions run Cognito's
 checks (client, ExplicitAuthFlows, SECRET_HASH), handle CUSTOM_AUTH and refresh
@@ -24,7 +25,7 @@ from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from passkey_app.local_cognito import checks, custom_auth, errors, tokens
+from passkey_app.local_cognito import checks, custom_auth, errors, quotas, tokens
 from passkey_app.local_cognito.checks import AuthFlow
 from passkey_app.local_cognito.sessions import session_store
 
@@ -45,7 +46,7 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    """Give moto back its own actions and forget every custom-auth session."""
+    """Give moto back its own actions, forget every custom-auth session, lift quotas."""
     with _install_lock:
         for name, original in _originals.items():
             if original is None:
@@ -54,11 +55,26 @@ def uninstall() -> None:
                 setattr(CognitoIdpResponse, name, original)
         _originals.clear()
         session_store().clear()
+        quotas.enable(None)
 
 
 def is_installed() -> bool:
     """Whether ``install()`` is in effect."""
     return bool(_originals)
+
+
+def _call_action(response: CognitoIdpResponse) -> Any:
+    """Every request: over its category's quota, Cognito's throttling answer (as moto
+    renders an error: status, JSON ``__type`` + ``message``); else moto's dispatch."""
+    try:
+        quotas.check(response._get_action())
+    except quotas.TooManyRequestsException as refusal:
+        headers: dict[str, Any] = dict(response.response_headers)
+        headers.update(refusal.get_headers())
+        headers["status"] = str(refusal.code)
+        headers, body = response._enrich_response(headers, refusal.description)
+        return refusal.code, headers, body
+    return _original("call_action")(response)
 
 
 def _initiate_auth(response: CognitoIdpResponse) -> ActionResult:
@@ -208,6 +224,7 @@ def _mapping(value: object) -> dict[str, Any]:
 
 
 _ACTIONS: dict[str, Action] = {
+    "call_action": _call_action,
     "initiate_auth": _initiate_auth,
     "admin_initiate_auth": _admin_initiate_auth,
     "respond_to_auth_challenge": _respond_to_auth_challenge,

@@ -2,8 +2,11 @@
 
 ``serve()`` runs moto's WSGI app (every service moto has) on a loopback address,
 behind a middleware that serialises requests and saves the cognito-idp / SES state
-after each successful mutating one. ``GET /_local_cognito/ready`` answers 200 once
-the pool exists and ``local-cognito.json`` is written; ``wait_until_ready`` polls it.
+after each successful mutating one. Cognito's request-rate quotas apply, at AWS's
+default rates unless the environment says otherwise (``quotas.py``), from the moment
+the pool is ready: the server's own first-start work is not throttled.
+``GET /_local_cognito/ready`` answers 200 once the pool exists and
+``local-cognito.json`` is written; ``wait_until_ready`` polls it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import io
 import ipaddress
 import logging
+import os
 import signal
 import sys
 import threading
@@ -26,7 +30,7 @@ from urllib.parse import parse_qs
 import moto
 from werkzeug.serving import make_server
 
-from passkey_app.local_cognito import bootstrap, persistence
+from passkey_app.local_cognito import bootstrap, persistence, quotas
 from passkey_app.local_cognito.extension import install
 
 DEFAULT_HOST = "127.0.0.1"
@@ -100,6 +104,7 @@ class PersistingApp:
 def serve(*, host: str, port: int, data_dir: Path, verbose: bool = False) -> None:
     """Run the local AWS server until SIGINT or SIGTERM; save the state on the way out."""
     require_loopback(host)
+    limiter = quotas.from_environment(os.environ)
     bootstrap.use_fake_aws_credentials()
     install()
     logging.getLogger("werkzeug").setLevel(logging.INFO if verbose else logging.WARNING)
@@ -127,10 +132,12 @@ def serve(*, host: str, port: int, data_dir: Path, verbose: bool = False) -> Non
         trigger_environment = bootstrap.TriggerEnvironment(data_dir, prepared.pool)
         trigger_environment.install()
         config_path = bootstrap.write_pool_file(data_dir, prepared.pool)
+        quotas.enable(limiter)
         app.save()
         app.ready.set()
         print(bootstrap.format_banner(prepared, state_path=state_path, config_path=config_path))
-        print(trigger_environment.describe(), flush=True)
+        print(trigger_environment.describe())
+        print(quotas.describe(limiter), flush=True)
         while not stop.wait(0.1):
             app.save_if_due(time.monotonic())
     finally:

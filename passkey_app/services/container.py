@@ -65,7 +65,9 @@ def build_services(
     and a runner that does background work at once)."""
     pool = pool_settings(settings)
     engine = make_engine(settings.effective_database_url)
-    gateway = gateway or CognitoGateway.connect(pool, server_name=settings.rp_id)
+    gateway = gateway or CognitoGateway.connect(
+        pool, server_name=settings.rp_id, max_attempts=settings.cognito_max_attempts
+    )
     verifier = TokenVerifier(pool=pool)
     assert settings.proof_keys and settings.proof_active_key_id and settings.session_keys
     key_ring = parse_key_ring(

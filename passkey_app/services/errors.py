@@ -32,6 +32,7 @@ class AuthFailure(StrEnum):
     PASSKEY_NOT_FOUND = "passkey_not_found"
     INVALID_PASSKEY_NAME = "invalid_passkey_name"
     LINK_INVALID = "link_invalid"
+    BUSY = "busy"
 
 
 _SIGNUP_FAILED = (
@@ -68,6 +69,7 @@ MESSAGES: dict[AuthFailure, str] = {
     AuthFailure.LINK_INVALID: (
         "That link has expired or was already used. Ask for a new one from the sign-in page."
     ),
+    AuthFailure.BUSY: "The sign-in service is busy. Try again in a moment.",
 }
 
 
@@ -116,3 +118,11 @@ class AuthError(UserFacingError):
         if self.failure is AuthFailure.THROTTLED and self.retry_after > 0:
             return throttled_message(self.retry_after)
         return MESSAGES[self.failure]
+
+
+class CognitoBusyError(AuthError):
+    """Cognito still refused for its request-rate quota after the SDK's own retries:
+    nothing was done, and the same request may succeed a moment later."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(AuthFailure.BUSY, detail)

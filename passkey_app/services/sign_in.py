@@ -15,10 +15,10 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from lambdas.proof import KeyRing, ProofMethod
-from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo
+from passkey_app.services.audit import AuditEventType, ClientInfo
 from passkey_app.services.cognito.custom_auth import mint_cognito_session
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoTokens
-from passkey_app.services.sessions.store import LoginSucceeded, SessionStore
+from passkey_app.services.sessions.store import LoginSucceeded, SessionStore, SignInRecord
 
 
 class SignInMethod(StrEnum):
@@ -80,21 +80,20 @@ VerifiedFactor = VerifiedByApp | VerifiedByCognito
 
 
 class SignInStep:
-    """Cognito session, browser session, audit row: the tail every sign-in shares."""
+    """Cognito session, browser session, audit row: the tail every sign-in shares (the
+    session and its audit row in one transaction)."""
 
     def __init__(
         self,
         *,
         gateway: CognitoGateway,
         sessions: SessionStore,
-        audit: AuditTrail,
         key_ring: KeyRing | None = None,
     ) -> None:
         """``key_ring`` signs the proofs; a flow whose factors Cognito checks itself
         (password) has none."""
         self._gateway = gateway
         self._sessions = sessions
-        self._audit = audit
         self._key_ring = key_ring
 
     def complete(
@@ -111,14 +110,18 @@ class SignInStep:
         success. A failure (AuthError) is left to the caller, which knows what to undo
         and how to record it; ``notice`` is shown once on the first page after."""
         tokens = self._cognito_tokens(factor, client)
-        result = self._sessions.open(
-            tokens=tokens, method=factor.method.value, client=client, notice=notice
+        return self._sessions.open(
+            tokens=tokens,
+            method=factor.method.value,
+            client=client,
+            notice=notice,
+            record=SignInRecord(
+                event_type=event_type,
+                email=email,
+                user_sub=factor.user_sub if isinstance(factor, VerifiedByApp) else None,
+                detail=detail,
+            ),
         )
-        user_sub = factor.user_sub if isinstance(factor, VerifiedByApp) else result.user_sub
-        self._audit.write(
-            event_type, "success", client, email=email, user_sub=user_sub, detail=detail
-        )
-        return result
 
     def _cognito_tokens(self, factor: VerifiedFactor, client: ClientInfo) -> CognitoTokens:
         if isinstance(factor, VerifiedByCognito):

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from passkey_app.models import AuditEvent
-from passkey_app.services.audit import AuditEventType, AuditTrail
+from passkey_app.services.audit import AuditEventType
 from passkey_app.services.cognito.gateway import CognitoTokens, CognitoUser
 from passkey_app.services.container import Services
 from passkey_app.services.sign_in import (
@@ -23,7 +23,6 @@ def _step(services: Services, *, with_key_ring: bool = True) -> SignInStep:
     return SignInStep(
         gateway=services.gateway,
         sessions=services.sessions,
-        audit=AuditTrail(services.engine),
         key_ring=services.key_ring if with_key_ring else None,
     )
 

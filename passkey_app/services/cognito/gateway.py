@@ -1,7 +1,15 @@
 """The one place that talks to Cognito: password, custom and refresh flows, revocation.
 
 Every botocore failure is turned into an :class:`AuthError` with a generic message;
-nothing here logs a password, token, session string or challenge answer. Sign-in calls
+nothing here logs a password, token, session string or challenge answer.
+
+Cognito caps each category of calls at a rate per account and region and answers
+``TooManyRequestsException`` beyond it. botocore's "standard" retry mode retries that
+itself (jittered exponential backoff, at most ``max_attempts`` tries, and a retry budget
+per client that stops retry storms); when it gives up, the call raises
+:class:`CognitoBusyError`, shown as "busy, try again". Standard rather than "adaptive":
+adaptive also rate-limits the client before sending, one bucket for every operation, so
+a throttled sign-in would slow unrelated calls, and botocore marks it experimental. Sign-in calls
 carry the person's address and user agent (ContextData), so Cognito's own protections
 judge the real client rather than the app's server.
 """
@@ -19,15 +27,18 @@ from botocore.exceptions import BotoCoreError, ClientError
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.client_address import parse_address
 from passkey_app.services.cognito.secret_hash import secret_hash
-from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.services.errors import AuthError, AuthFailure, CognitoBusyError
 from passkey_app.settings import PoolSettings
 
 log = logging.getLogger(__name__)
 
 CREATED_BY_PASSKEY_ATTRIBUTE = "createdByPasskey"
+DEFAULT_MAX_ATTEMPTS = 3
+"""Tries per call, the first included (botocore's standard-mode default)."""
 
+_QUOTA_CODE = "TooManyRequestsException"
+# Limits on one person's attempts, not the pool's request rate: "too many attempts".
 _THROTTLE_CODES = {
-    "TooManyRequestsException",
     "LimitExceededException",
     "TooManyFailedAttemptsException",
 }
@@ -104,6 +115,8 @@ def _classify(error: ClientError) -> AuthError:
         return AuthError(AuthFailure.PASSWORD_RESET_REQUIRED, code)
     if code == "UserNotConfirmedException":
         return AuthError(AuthFailure.USER_NOT_CONFIRMED, code)
+    if code == _QUOTA_CODE:
+        return CognitoBusyError(code)
     if code in _THROTTLE_CODES:
         return AuthError(AuthFailure.THROTTLED, code)
     if code == "InvalidPasswordException":
@@ -115,6 +128,33 @@ def _classify(error: ClientError) -> AuthError:
     return AuthError(AuthFailure.UNEXPECTED, code)
 
 
+def client_config(*, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Config:
+    """The botocore configuration of the app's Cognito client: short timeouts, and the
+    standard retry mode with ``max_attempts`` tries (1: no retry)."""
+    return Config(
+        connect_timeout=3,
+        read_timeout=10,
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
+    )
+
+
+def _created_user(response: dict[str, Any], *, email: str) -> CognitoUser:
+    """The user AdminCreateUser answered with (its sub included): no second lookup."""
+    user = response.get("User") or {}
+    attributes = {item["Name"]: item["Value"] for item in user.get("Attributes", [])}
+    username = user.get("Username")
+    if not username or "sub" not in attributes:
+        raise AuthError(AuthFailure.UNEXPECTED, "created user without a sub")
+    return CognitoUser(
+        username=username,
+        sub=attributes["sub"],
+        email=attributes.get("email", email),
+        enabled=bool(user.get("Enabled", True)),
+        status="CONFIRMED",
+        attributes=attributes,
+    )
+
+
 class CognitoGateway:
     """Typed calls into one user pool with its confidential app client."""
 
@@ -124,19 +164,25 @@ class CognitoGateway:
         self._server_name = server_name
 
     @classmethod
-    def connect(cls, pool: PoolSettings, *, server_name: str = "") -> CognitoGateway:
-        """A gateway with short timeouts, so an unreachable Cognito fails fast."""
-        client = boto3.client(
-            "cognito-idp",
-            region_name=pool.region,
-            endpoint_url=pool.endpoint_url,
-            config=Config(
-                connect_timeout=3,
-                read_timeout=10,
-                retries={"mode": "standard", "max_attempts": 2},
+    def connect(
+        cls,
+        pool: PoolSettings,
+        *,
+        server_name: str = "",
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    ) -> CognitoGateway:
+        """A gateway with short timeouts, so an unreachable Cognito fails fast, and
+        botocore's standard retries (``max_attempts`` tries) for throttling."""
+        return cls(
+            client=boto3.client(
+                "cognito-idp",
+                region_name=pool.region,
+                endpoint_url=pool.endpoint_url,
+                config=client_config(max_attempts=max_attempts),
             ),
+            pool=pool,
+            server_name=server_name,
         )
-        return cls(client=client, pool=pool, server_name=server_name)
 
     @property
     def pool(self) -> PoolSettings:
@@ -163,7 +209,10 @@ class CognitoGateway:
             response: dict[str, Any] = getattr(self._client, operation)(**kwargs)
         except ClientError as error:
             failure = _classify(error)
-            log.info("cognito %s failed: %s", operation, failure.detail)
+            if isinstance(failure, CognitoBusyError):
+                log.warning("cognito %s refused for its rate quota after retries", operation)
+            else:
+                log.info("cognito %s failed: %s", operation, failure.detail)
             raise failure from error
         except BotoCoreError as error:
             log.warning("cognito %s unreachable: %s", operation, type(error).__name__)
@@ -314,9 +363,11 @@ class CognitoGateway:
         """AdminCreateUser without a welcome message, then a permanent random password.
 
         The password is never shown to anyone: it only makes the account CONFIRMED, so
-        Cognito lets the CUSTOM_AUTH flow sign the person in with their passkey.
+        Cognito lets the CUSTOM_AUTH flow sign the person in with their passkey. When
+        setting it fails (Cognito busy, say), the new user is deleted again before the
+        error is raised, so no half-made account stays behind.
         """
-        self._call(
+        created = self._call(
             "admin_create_user",
             UserPoolId=self._pool.user_pool_id,
             Username=email,
@@ -327,17 +378,25 @@ class CognitoGateway:
                 {"Name": f"custom:{CREATED_BY_PASSKEY_ATTRIBUTE}", "Value": "true"},
             ],
         )
-        self._call(
-            "admin_set_user_password",
-            UserPoolId=self._pool.user_pool_id,
-            Username=email,
-            Password=password,
-            Permanent=True,
-        )
-        user = self.find_user(email=email)
-        if user is None:
-            raise AuthError(AuthFailure.UNEXPECTED, "created user not found")
+        user = _created_user(created, email=email)
+        try:
+            self._call(
+                "admin_set_user_password",
+                UserPoolId=self._pool.user_pool_id,
+                Username=user.username,
+                Password=password,
+                Permanent=True,
+            )
+        except AuthError:
+            self._delete_quietly(user.username)
+            raise
         return user
+
+    def _delete_quietly(self, username: str) -> None:
+        try:
+            self.delete_user(username=username)
+        except AuthError as error:
+            log.error("could not delete a half-made Cognito user: %s", error.failure.value)
 
     def mark_email_verified(self, *, username: str) -> None:
         """AdminUpdateUserAttributes: the person has proven they read this address."""

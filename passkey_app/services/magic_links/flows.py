@@ -127,9 +127,7 @@ class MagicLinks:
         self._clock = clock
         self._trail = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
-        self._sign_in = SignInStep(
-            gateway=gateway, sessions=sessions, audit=self._trail, key_ring=key_ring
-        )
+        self._sign_in = SignInStep(gateway=gateway, sessions=sessions, key_ring=key_ring)
         self._last_sweep: datetime | None = None
 
     @property

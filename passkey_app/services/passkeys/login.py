@@ -58,9 +58,7 @@ class PasskeyLogin:
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
-        self._sign_in = SignInStep(
-            gateway=gateway, sessions=sessions, audit=self._audit, key_ring=key_ring
-        )
+        self._sign_in = SignInStep(gateway=gateway, sessions=sessions, key_ring=key_ring)
 
     def step_for_email(self, *, email: str, client: ClientInfo) -> PasskeyStep | PasswordStep:
         """What the email-first form shows next for this address. Every address counts as

@@ -3,7 +3,9 @@
 Sign-up is a saga. Its steps are: verify the new credential, create the Cognito user
 (no welcome mail, a random permanent password nobody ever sees), store the passkey,
 mint the Cognito session through CUSTOM_AUTH. When a step fails, the steps before it
-are undone, so no half-made account is left behind.
+are undone, so no half-made account is left behind. A step Cognito refused for its
+request-rate quota is undone the same way and answered "busy, try again" (the person
+may simply try again; nothing of the first try is left in the way).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from passkey_app.models import WebAuthnUser
 from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoUser
-from passkey_app.services.errors import AuthError, AuthFailure
+from passkey_app.services.errors import AuthError, AuthFailure, CognitoBusyError
 from passkey_app.services.identity import normalize_email
 from passkey_app.services.passkeys.naming import default_passkey_name
 from passkey_app.services.sessions.store import LoginSucceeded, SessionStore
@@ -87,9 +89,7 @@ class PasskeySignup:
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
-        self._sign_in = SignInStep(
-            gateway=gateway, sessions=sessions, audit=self._audit, key_ring=key_ring
-        )
+        self._sign_in = SignInStep(gateway=gateway, sessions=sessions, key_ring=key_ring)
 
     def begin(self, *, email: str, client: ClientInfo) -> CeremonyStart:
         """Registration options for a new account. Every valid email gets the same answer."""
@@ -140,6 +140,8 @@ class PasskeySignup:
                 email=email,
                 detail=error.failure.value,
             )
+            if isinstance(error, CognitoBusyError):
+                raise  # refused for the pool's rate, whatever the address: says nothing
             # The same answer whether the address is taken or Cognito failed: a sign-up
             # must not confirm that an account exists.
             raise AuthError(AuthFailure.SIGNUP_NOT_COMPLETED, error.failure.value) from error
@@ -160,7 +162,7 @@ class PasskeySignup:
                 email=email,
                 detail=f"undone: {detail}",
             )
-            if (
+            if isinstance(error, CognitoBusyError) or (
                 isinstance(error, AuthError)
                 and error.failure is AuthFailure.PASSKEY_ALREADY_REGISTERED
             ):

@@ -43,7 +43,7 @@ class PasswordLogin:
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
-        self._sign_in = SignInStep(gateway=gateway, sessions=sessions, audit=self._audit)
+        self._sign_in = SignInStep(gateway=gateway, sessions=sessions)
 
     def login(
         self, *, email: str, password: str, client: ClientInfo

@@ -46,10 +46,22 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 DEFAULT_IDLE_TIMEOUT = timedelta(hours=12)
 DEFAULT_REVALIDATION = timedelta(minutes=5)
 NO_CLIENT = ClientInfo()  # work the server does on its own (expiry, a sweep)
+_TRANSIENT = frozenset({AuthFailure.UNAVAILABLE, AuthFailure.BUSY})
 
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SignInRecord:
+    """The audit row of a successful sign-in, written with the session it opens (one
+    transaction, not two); ``user_sub`` None means the session's own person."""
+
+    event_type: AuditEventType
+    email: str | None = None
+    user_sub: str | None = None
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,10 +155,12 @@ class SessionStore:
         method: str,
         client: ClientInfo,
         notice: str = "",
+        record: SignInRecord | None = None,
     ) -> tuple[str, str]:
         """Record a verified login as pending; return the one-time handoff code and the
         tab's binding (see ``LoginSucceeded``). ``notice`` is something the person is
-        told on their account page for this session."""
+        told on their account page for this session; ``record`` is audited in the same
+        unit of work."""
         now = self._clock()
         handoff_code, binding = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         row = BrowserSession(
@@ -170,10 +184,27 @@ class SessionStore:
         )
         with session_scope(self._engine) as db:
             db.add(row)
+            if record is not None:
+                record_event(
+                    db,
+                    event_type=record.event_type,
+                    outcome="success",
+                    at=now,
+                    client=client,
+                    user_sub=record.user_sub or identity.sub,
+                    email=record.email,
+                    detail=record.detail,
+                )
         return handoff_code, binding
 
     def open(
-        self, *, tokens: CognitoTokens, method: str, client: ClientInfo, notice: str = ""
+        self,
+        *,
+        tokens: CognitoTokens,
+        method: str,
+        client: ClientInfo,
+        notice: str = "",
+        record: SignInRecord | None = None,
     ) -> LoginSucceeded:
         """Verify the fresh ID token, then record the login as pending (see ``begin``)."""
         try:
@@ -181,7 +212,12 @@ class SessionStore:
         except TokenInvalidError as error:
             raise AuthError(AuthFailure.UNEXPECTED, f"id token {error}") from error
         code, binding = self.begin(
-            tokens=tokens, identity=identity, method=method, client=client, notice=notice
+            tokens=tokens,
+            identity=identity,
+            method=method,
+            client=client,
+            notice=notice,
+            record=record,
         )
         return LoginSucceeded(handoff_code=code, user_sub=identity.sub, binding=binding)
 
@@ -338,10 +374,14 @@ class SessionStore:
         try:
             fresh = self._gateway.refresh(username=row.username, refresh_token=tokens.refresh_token)
         except AuthError as error:
-            # Cognito unreachable is not a revocation: keep the session for now, unless its
-            # access token has run out (then nothing proves it is still valid).
-            if error.failure is AuthFailure.UNAVAILABLE and as_utc(row.access_expires_at) > now:
+            # Cognito unreachable or busy is not a revocation: keep the session for now,
+            # unless its access token has run out (then nothing proves it is still valid).
+            if error.failure in _TRANSIENT and as_utc(row.access_expires_at) > now:
                 return tokens
+            if error.failure is AuthFailure.BUSY:
+                # Not signed in for this request, but the session stays for the next one.
+                log.info("session not revalidated: Cognito busy")
+                return None
             log.info("session ended: refresh refused (%s)", error.failure.value)
             self._delete(row.id, audit=(row, "revoked", NO_CLIENT))
             return None

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from webauthn import generate_authentication_options, generate_registration_options
 from webauthn.helpers import options_to_json_dict
 from webauthn.helpers.exceptions import WebAuthnException
@@ -168,42 +169,51 @@ class PasskeyCeremonies:
 
     def verify_authentication(self, *, handle: str, response: object) -> VerifiedLogin:
         """Verify what ``credential.toJSON()`` gave after ``get()``, then save the new
-        counter, backup state and last use with one conditional UPDATE."""
-        with _refusals("authentication"):
-            challenge = self._challenges.consume(
-                handle=handle, purpose=ChallengePurpose.AUTHENTICATE
+        counter, backup state and last use with one conditional UPDATE. The challenge's
+        consumption and that UPDATE are one transaction; a rejected answer still commits
+        the consumption (a challenge is good for one answer, right or wrong)."""
+        with session_scope(self._engine) as db:
+            try:
+                with _refusals("authentication"):
+                    return self._verify_authentication(db, handle=handle, response=response)
+            except PasskeyRejectedError:
+                db.commit()
+                raise
+
+    def _verify_authentication(
+        self, db: Session, *, handle: str, response: object
+    ) -> VerifiedLogin:
+        challenge = self._challenges.consume_in(
+            db, handle=handle, purpose=ChallengePurpose.AUTHENTICATE
+        )
+        if challenge is None:
+            raise PasskeyRejectedError(RejectReason.CHALLENGE_INVALID)
+        assertion = read_assertion(response=response, challenge=challenge, rp=self._rp)
+        found = credential_store.find_credential(db, assertion.credential_id)
+        if found is None:
+            raise PasskeyRejectedError(RejectReason.UNKNOWN_CREDENTIAL)
+        passkey, owner = found
+        try:
+            check_owner(assertion, challenge=challenge, credential=passkey, owner=owner)
+            verify_with_stored_key(assertion, challenge=challenge, credential=passkey, rp=self._rp)
+            assert passkey.id is not None
+            saved = credential_store.record_use(
+                db,
+                passkey_id=passkey.id,
+                seen_sign_count=passkey.sign_count,
+                sign_count=assertion.auth_data.sign_count,
+                backup_state=assertion.auth_data.flags.bs,
+                at=self._clock(),
             )
-            if challenge is None:
-                raise PasskeyRejectedError(RejectReason.CHALLENGE_INVALID)
-            assertion = read_assertion(response=response, challenge=challenge, rp=self._rp)
-            with session_scope(self._engine) as db:
-                found = credential_store.find_credential(db, assertion.credential_id)
-                if found is None:
-                    raise PasskeyRejectedError(RejectReason.UNKNOWN_CREDENTIAL)
-                passkey, owner = found
-                try:
-                    check_owner(assertion, challenge=challenge, credential=passkey, owner=owner)
-                    verify_with_stored_key(
-                        assertion, challenge=challenge, credential=passkey, rp=self._rp
-                    )
-                    assert passkey.id is not None
-                    saved = credential_store.record_use(
-                        db,
-                        passkey_id=passkey.id,
-                        seen_sign_count=passkey.sign_count,
-                        sign_count=assertion.auth_data.sign_count,
-                        backup_state=assertion.auth_data.flags.bs,
-                        at=self._clock(),
-                    )
-                    if not saved:
-                        raise PasskeyRejectedError(RejectReason.COUNTER_REGRESSION)
-                except PasskeyRejectedError as rejected:
-                    rejected.user_sub = owner.user_sub
-                    raise
-                return VerifiedLogin(
-                    user_sub=owner.user_sub,
-                    username=owner.username,
-                    credential_id=passkey.credential_id,
-                    passkey_id=passkey.id,
-                    new_sign_count=assertion.auth_data.sign_count,
-                )
+            if not saved:
+                raise PasskeyRejectedError(RejectReason.COUNTER_REGRESSION)
+        except PasskeyRejectedError as rejected:
+            rejected.user_sub = owner.user_sub
+            raise
+        return VerifiedLogin(
+            user_sub=owner.user_sub,
+            username=owner.username,
+            credential_id=passkey.credential_id,
+            passkey_id=passkey.id,
+            new_sign_count=assertion.auth_data.sign_count,
+        )

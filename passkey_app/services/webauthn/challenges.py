@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from passkey_app.db import session_scope
 from passkey_app.models import WebAuthnChallenge
@@ -144,33 +144,40 @@ class ChallengeStore:
     def consume(self, *, handle: str, purpose: ChallengePurpose) -> StoredChallenge | None:
         """Use up the challenge behind ``handle``; None when unknown, used, expired or for
         another purpose. Only the first of concurrent callers gets it."""
+        with session_scope(self._engine) as db:
+            return self.consume_in(db, handle=handle, purpose=purpose)
+
+    def consume_in(
+        self, db: Session, *, handle: str, purpose: ChallengePurpose
+    ) -> StoredChallenge | None:
+        """``consume`` in the caller's unit of work, which must commit it even when what
+        follows fails (a challenge is used up by any answer, right or wrong)."""
         if not isinstance(handle, str) or not handle or len(handle) > MAX_HANDLE_LENGTH:
             return None
         now = self._clock()
         digest = _digest(handle)
-        with session_scope(self._engine) as db:
-            result = db.execute(
-                update(WebAuthnChallenge)
-                .where(WebAuthnChallenge.handle_hash == digest)  # type: ignore[arg-type]
-                .where(WebAuthnChallenge.consumed_at.is_(None))  # type: ignore[union-attr]
-                .where(WebAuthnChallenge.expires_at > now)  # type: ignore[arg-type]
-                .where(WebAuthnChallenge.purpose == ChallengePurpose(purpose).value)  # type: ignore[arg-type]
-                .values(consumed_at=now)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            row = db.exec(
-                select(WebAuthnChallenge).where(WebAuthnChallenge.handle_hash == digest)
-            ).one()
-            return StoredChallenge(
-                purpose=ChallengePurpose(row.purpose),
-                challenge=row.challenge,
-                user_sub=row.user_sub,
-                user_handle=row.user_handle,
-                email=row.email,
-                created_at=as_utc(row.created_at),
-                expires_at=as_utc(row.expires_at),
-            )
+        result = db.execute(
+            update(WebAuthnChallenge)
+            .where(WebAuthnChallenge.handle_hash == digest)  # type: ignore[arg-type]
+            .where(WebAuthnChallenge.consumed_at.is_(None))  # type: ignore[union-attr]
+            .where(WebAuthnChallenge.expires_at > now)  # type: ignore[arg-type]
+            .where(WebAuthnChallenge.purpose == ChallengePurpose(purpose).value)  # type: ignore[arg-type]
+            .values(consumed_at=now)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        row = db.exec(
+            select(WebAuthnChallenge).where(WebAuthnChallenge.handle_hash == digest)
+        ).one()
+        return StoredChallenge(
+            purpose=ChallengePurpose(row.purpose),
+            challenge=row.challenge,
+            user_sub=row.user_sub,
+            user_handle=row.user_handle,
+            email=row.email,
+            created_at=as_utc(row.created_at),
+            expires_at=as_utc(row.expires_at),
+        )
 
     def purge_expired(self) -> int:
         """Delete challenges past their expiry (used or not); return how many."""

@@ -38,7 +38,7 @@ def _gateway(cognito: CognitoFixture) -> CognitoGateway:
             AuthFailure.PASSWORD_RESET_REQUIRED,
         ),
         ("UserNotConfirmedException", "User is not confirmed.", AuthFailure.USER_NOT_CONFIRMED),
-        ("TooManyRequestsException", "Rate exceeded", AuthFailure.THROTTLED),
+        ("TooManyRequestsException", "Rate exceeded", AuthFailure.BUSY),
         ("LimitExceededException", "Limit exceeded", AuthFailure.THROTTLED),
         ("InternalErrorException", "boom", AuthFailure.UNEXPECTED),
     ],
