@@ -66,6 +66,8 @@ class VerifiedByApp:
     user_sub: str
     credential_id: str | None = None
     """The passkey's credential id, bound into the proof (None for other methods)."""
+    passkey_id: int | None = None
+    """The passkey's row, kept on the session so removing the passkey can end it."""
 
 
 @dataclass(frozen=True)
@@ -106,13 +108,20 @@ class SignInStep:
         email: str | None = None,
         detail: str = "",
         notice: str = "",
+        new_account: bool = False,
     ) -> LoginSucceeded:
         """Sign the person in on the strength of ``factor`` and record ``event_type`` as a
         success. A failure (AuthError) is left to the caller, which knows what to undo
-        and how to record it; ``notice`` is shown once on the first page after."""
+        and how to record it; ``notice`` is shown once on the first page after;
+        ``new_account`` marks a sign-up (no "new browser" mail for it)."""
         tokens = self._cognito_tokens(factor, client)
         result = self._sessions.open(
-            tokens=tokens, method=factor.method.value, client=client, notice=notice
+            tokens=tokens,
+            method=factor.method.value,
+            client=client,
+            notice=notice,
+            passkey_id=factor.passkey_id if isinstance(factor, VerifiedByApp) else None,
+            new_account=new_account,
         )
         user_sub = factor.user_sub if isinstance(factor, VerifiedByApp) else result.user_sub
         self._audit.write(

@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from passkey_app.db import session_scope
 from passkey_app.models import (
@@ -58,6 +59,21 @@ class LoginSucceeded:
 
     handoff_code: str
     user_sub: str
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in just opened a session: what the watch on new browsers is told."""
+
+    user_sub: str
+    email: str
+    method: str
+    client: ClientInfo
+    at: datetime
+    new_account: bool = False
+
+
+AfterSignIn = Callable[[SignIn], None]
 
 
 @dataclass(frozen=True)
@@ -100,8 +116,12 @@ class SessionStore:
         idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT,
         revalidate_every: timedelta = DEFAULT_REVALIDATION,
         clock: Clock = system_clock,
+        after_sign_in: AfterSignIn | None = None,
     ) -> None:
+        """``after_sign_in`` hears of every session opened (the new-browser mails); it
+        must return at once (its work goes to the background)."""
         self._engine = engine
+        self._after_sign_in = after_sign_in
         self._gateway = gateway
         self._verifier = verifier
         self._cipher = cipher
@@ -124,9 +144,12 @@ class SessionStore:
         method: str,
         client: ClientInfo,
         notice: str = "",
+        passkey_id: int | None = None,
+        new_account: bool = False,
     ) -> str:
         """Record a verified login as pending; return the one-time handoff code. ``notice``
-        is something the person is told on their account page for this session."""
+        is something the person is told on their account page for this session;
+        ``passkey_id`` the passkey that signed in, if one did; ``new_account`` a sign-up."""
         now = self._clock()
         handoff_code = secrets.token_urlsafe(32)
         row = BrowserSession(
@@ -146,13 +169,32 @@ class SessionStore:
             ip_address=client.ip_address[:IP_ADDRESS_LENGTH],
             user_agent=client.user_agent[:USER_AGENT_LENGTH],
             notice=notice[:NOTICE_LENGTH],
+            passkey_id=passkey_id,
         )
         with session_scope(self._engine) as db:
             db.add(row)
+        if self._after_sign_in is not None:
+            self._after_sign_in(
+                SignIn(
+                    user_sub=identity.sub,
+                    email=identity.email,
+                    method=method,
+                    client=client,
+                    at=now,
+                    new_account=new_account,
+                )
+            )
         return handoff_code
 
     def open(
-        self, *, tokens: CognitoTokens, method: str, client: ClientInfo, notice: str = ""
+        self,
+        *,
+        tokens: CognitoTokens,
+        method: str,
+        client: ClientInfo,
+        notice: str = "",
+        passkey_id: int | None = None,
+        new_account: bool = False,
     ) -> LoginSucceeded:
         """Verify the fresh ID token, then record the login as pending (see ``begin``)."""
         try:
@@ -160,7 +202,13 @@ class SessionStore:
         except TokenInvalidError as error:
             raise AuthError(AuthFailure.UNEXPECTED, f"id token {error}") from error
         code = self.begin(
-            tokens=tokens, identity=identity, method=method, client=client, notice=notice
+            tokens=tokens,
+            identity=identity,
+            method=method,
+            client=client,
+            notice=notice,
+            passkey_id=passkey_id,
+            new_account=new_account,
         )
         return LoginSucceeded(handoff_code=code, user_sub=identity.sub)
 
@@ -350,6 +398,50 @@ class SessionStore:
             return False
         self._finish(row, reason="", client=client)
         return True
+
+    def row_id(self, session_id: str) -> int | None:
+        """The row of an active session id (to tell "this device" in a list), or None."""
+        row = self._load(session_id)
+        return row.id if row is not None else None
+
+    def live_rows(self, user_sub: str) -> list[BrowserSession]:
+        """One person's active sessions that have not run out, newest activity first.
+        Rows whose time is up are left for their next use (or a sweep) to end."""
+        now = self._clock()
+        with session_scope(self._engine) as db:
+            rows = db.exec(
+                select(BrowserSession)
+                .where(BrowserSession.user_sub == user_sub)
+                .where(col(BrowserSession.token_hash).is_not(None))
+                .where(col(BrowserSession.expires_at) > now)
+                .where(col(BrowserSession.last_seen_at) > now - self._idle_timeout)
+                .order_by(col(BrowserSession.last_seen_at).desc(), col(BrowserSession.id).desc())
+            ).all()
+        return list(rows)
+
+    def end_rows(
+        self,
+        *,
+        user_sub: str,
+        row_ids: Collection[int],
+        client: ClientInfo,
+        reason: str,
+    ) -> int:
+        """End the sessions among ``row_ids`` that belong to ``user_sub`` (any other id is
+        ignored), revoking their refresh tokens; return how many ended."""
+        if not row_ids:
+            return 0
+        with session_scope(self._engine) as db:
+            rows = list(
+                db.exec(
+                    select(BrowserSession)
+                    .where(BrowserSession.user_sub == user_sub)
+                    .where(col(BrowserSession.id).in_(list(row_ids)))
+                ).all()
+            )
+        for row in rows:
+            self._finish(row, reason=reason, client=client)
+        return len(rows)
 
     def end_all(
         self,
