@@ -25,6 +25,7 @@ from passkey_app.state.ceremony import (
     forget_call,
     read_outcome,
 )
+from passkey_app.state.sessions import SessionsState
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +96,15 @@ class PasskeysState(AuthState):
     delete_id: int = 0
     delete_name: str = ""
     delete_error: str = ""
+    delete_sessions: int = 0
+    delete_end_sessions: bool = True
     reauth_for_change: bool = False
     _handle: str = ""
     _reauth_handle: str = ""
     _pending_kind: str = ""
     _pending_id: int = 0
     _pending_name: str = ""
+    _sessions_by_passkey: dict[int, int] = {}
 
     @rx.var
     def has_passkeys(self) -> bool:
@@ -137,6 +141,11 @@ class PasskeysState(AuthState):
         self.items = [to_item(summary, now) for summary in overview.passkeys]
         self.link_offer = offer_passkey_after_link(user, overview.passkeys)
         self.offer = overview.offer_passkey and not self.link_offer
+        self._sessions_by_passkey = dict(
+            await asyncio.to_thread(
+                account.sessions_by_passkey, user=user, session_id=self._session_id()
+            )
+        )
         await self._prepare_registration(user)
 
     async def _prepare_registration(self, user: SignedInUser) -> None:
@@ -288,6 +297,8 @@ class PasskeysState(AuthState):
             self.rename_id, self.rename_name, self.rename_error = passkey_id, name, ""
         else:
             self.delete_id, self.delete_name, self.delete_error = passkey_id, name, ""
+            self.delete_sessions = self._sessions_by_passkey.get(passkey_id, 0)
+            self.delete_end_sessions = True
 
     @rx.event
     async def open_rename(self, passkey_id: int, name: str) -> None:
@@ -345,6 +356,11 @@ class PasskeysState(AuthState):
             self._open_change("delete", passkey_id, name)
 
     @rx.event
+    def set_delete_end_sessions(self, value: bool) -> None:
+        """The removal dialog's "Also sign out the sessions this passkey signed in"."""
+        self.delete_end_sessions = value is True
+
+    @rx.event
     def close_delete(self) -> None:
         """Keep the passkey."""
         self.delete_id, self.delete_error = 0, ""
@@ -359,7 +375,12 @@ class PasskeysState(AuthState):
         account = self._services().passkey_account
         try:
             await asyncio.to_thread(
-                account.delete, user=user, passkey_id=self.delete_id, client=self._client()
+                account.delete,
+                user=user,
+                passkey_id=self.delete_id,
+                client=self._client(),
+                end_sessions=self.delete_end_sessions,
+                session_id=self._session_id(),
             )
         except AuthError as error:
             if error.failure is AuthFailure.REAUTHENTICATION_REQUIRED:
@@ -370,3 +391,4 @@ class PasskeysState(AuthState):
         self.delete_id = 0
         await self._refresh(user)
         yield rx.toast.success("Passkey removed")
+        yield SessionsState.on_load  # type: ignore[misc]
