@@ -176,7 +176,7 @@ def test_autofill_signs_in_from_the_email_field(stack: Stack, page: Page) -> Non
     email = unique_email("autofill")
     sign_up_with_passkey(page, stack.frontend_url, email)
     with page.expect_navigation(url=f"{stack.frontend_url}/login?signed_out=1"):
-        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(f"{stack.frontend_url}/account")
     expect(page.get_by_text(email)).to_be_visible()
     expect(page.get_by_text("Passkey", exact=True).first).to_be_visible()
