@@ -333,8 +333,9 @@ def sessions_ended_by_admin_mail(*, to: str, sessions_ended: int, where: Circums
         subject="You were signed out everywhere",
         heading="Signed out by an administrator",
         summary=(
-            f"An administrator signed you out of every browser "
-            f"({_plural(sessions_ended, 'session')} ended). Sign in again to continue."
+            "An administrator signed you out of every browser"
+            + (f" ({_plural(sessions_ended, 'session')} ended)" if sessions_ended else "")
+            + ". Sign in again to continue."
         ),
         where=where,
     )
