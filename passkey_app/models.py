@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Text
+from sqlalchemy import BigInteger, Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Column lengths: the models declare them and the code that truncates or checks a value
@@ -74,6 +74,22 @@ class BrowserSession(SQLModel, table=True):
     outside the app ends the session at the next check)."""
     notice: str = Field(default="", max_length=NOTICE_LENGTH)
     """Something the person must be told once in this session (an account claimed)."""
+    passkey_id: int | None = Field(default=None, index=True)
+    """The passkey (PasskeyCredential.id) that opened this session, if one did; no foreign
+    key, so removing the passkey leaves the session to the person's choice."""
+
+
+class KnownBrowser(SQLModel, table=True):
+    """A browser a person has signed in from: only a hash of (user, browser family,
+    system family), never the user agent, so a sign-in from another one can be told."""
+
+    __tablename__ = "known_browser"
+    __table_args__ = (UniqueConstraint("user_sub", "browser_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_sub: str = Field(max_length=SUB_LENGTH, index=True)
+    browser_hash: str = Field(max_length=HASH_LENGTH)
+    first_seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class AuditEvent(SQLModel, table=True):

@@ -39,6 +39,7 @@ from passkey_app.state.login.passkey import PasskeyLoginState
 from passkey_app.state.login.signup import SignupState
 from passkey_app.state.outbox import OutboxState
 from passkey_app.state.passkeys import PasskeysState
+from passkey_app.state.sessions import SessionsState
 
 settings = get_settings()
 ADMIN = group("admin")
@@ -51,7 +52,7 @@ PAGES = [
         routes.ACCOUNT,
         lambda: account_page(settings.api_url),
         "Your account",
-        [AccountState.on_load, PasskeysState.on_load],
+        [AccountState.on_load, PasskeysState.on_load, SessionsState.on_load],
         SIGNED_IN,
     ),
     Page(routes.ADMIN, admin_users_page, "Admin: users", [AdminUsersState.on_load], ADMIN),

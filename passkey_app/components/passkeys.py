@@ -255,6 +255,30 @@ def delete_dialog() -> rx.Component:
                 PasskeysState.delete_name,
                 "” any more. The passkey stays on your device until you delete it there.",
             ),
+            rx.cond(
+                PasskeysState.delete_sessions > 0,
+                rx.el.label(
+                    rx.hstack(
+                        rx.checkbox(
+                            checked=PasskeysState.delete_end_sessions,
+                            on_change=PasskeysState.set_delete_end_sessions,
+                        ),
+                        rx.text(
+                            "Also sign out the ",
+                            PasskeysState.delete_sessions,
+                            rx.cond(
+                                PasskeysState.delete_sessions == 1,
+                                " session this passkey signed in",
+                                " sessions this passkey signed in",
+                            ),
+                            size="2",
+                        ),
+                        spacing="2",
+                        align="center",
+                    ),
+                    padding_top="0.75rem",
+                ),
+            ),
             error_slot(PasskeysState.delete_error, id_="delete-error"),
             rx.hstack(
                 rx.alert_dialog.cancel(

@@ -22,12 +22,15 @@ from passkey_app.services.cognito.tokens import TokenVerifier
 from passkey_app.services.health import Health
 from passkey_app.services.magic_links.flows import LinkPolicy, MagicLinks
 from passkey_app.services.mail.mailer import SesMailer
+from passkey_app.services.mail.security import SecurityNotices
 from passkey_app.services.passkeys.account import PasskeyAccount
 from passkey_app.services.passkeys.login import PasskeyLogin
 from passkey_app.services.passkeys.signup import PasskeySignup, SignupPolicy
 from passkey_app.services.password.login import PasswordLogin
+from passkey_app.services.sessions.devices import SessionDevices
 from passkey_app.services.sessions.store import SessionStore
 from passkey_app.services.sessions.token_cipher import TokenCipher
+from passkey_app.services.sessions.watch import SignInWatch
 from passkey_app.services.upstream import UpstreamClient
 from passkey_app.services.webauthn.ceremonies import PasskeyCeremonies
 from passkey_app.services.webauthn.challenges import ChallengeStore
@@ -56,6 +59,8 @@ class Services:
     provisional: ProvisionalAccounts
     upstreams: UpstreamClient
     health: Health
+    notices: SecurityNotices
+    session_devices: SessionDevices
 
 
 def build_services(
@@ -74,7 +79,14 @@ def build_services(
         keys_json=settings.proof_keys.get_secret_value(),
         active_key_id=settings.proof_active_key_id,
     )
+    notices = SecurityNotices(
+        mailer=build_mailer(settings, pool),
+        account_url=f"{settings.frontend_url.rstrip('/')}{routes.ACCOUNT}",
+        product=settings.rp_name,
+        runner=runner or BackgroundRunner(name="security-mail"),
+    )
     sessions = SessionStore(
+        after_sign_in=SignInWatch(engine=engine, notices=notices, runner=notices.runner),
         engine=engine,
         gateway=gateway,
         verifier=verifier,
@@ -93,6 +105,7 @@ def build_services(
         gateway=gateway,
         sessions=sessions,
         lifetime=timedelta(days=settings.provisional_account_days),
+        notices=notices,
     )
     magic_links = build_magic_links(
         settings,
@@ -131,10 +144,16 @@ def build_services(
             key_ring=key_ring,
         ),
         passkey_account=PasskeyAccount(
-            engine=engine, gateway=gateway, ceremonies=ceremonies, sessions=sessions
+            engine=engine,
+            gateway=gateway,
+            ceremonies=ceremonies,
+            sessions=sessions,
+            notices=notices,
         ),
         admin=AdminService(
-            engine=engine, directory=UserDirectory(client=gateway.boto_client, pool=pool)
+            engine=engine,
+            directory=UserDirectory(client=gateway.boto_client, pool=pool),
+            notices=notices,
         ),
         magic_links=magic_links,
         provisional=provisional,
@@ -142,6 +161,8 @@ def build_services(
         health=Health(
             engine=engine, gateway=gateway, redis_url=os.environ.get("REFLEX_REDIS_URL") or None
         ),
+        notices=notices,
+        session_devices=SessionDevices(sessions=sessions),
     )
 
 
@@ -158,12 +179,7 @@ def build_magic_links(
     clock: Clock = system_clock,
 ) -> MagicLinks:
     """Links go out through SES (in the embedded default, the local stand-in's SES)."""
-    embedded_endpoint = pool.endpoint_url if settings.mode == "embedded" else None
-    mailer = SesMailer.connect(
-        region=pool.region,
-        endpoint_url=settings.ses_endpoint_url or embedded_endpoint,
-        sender=settings.mail_sender,
-    )
+    mailer = build_mailer(settings, pool)
     return MagicLinks(
         engine=engine,
         gateway=gateway,
@@ -176,6 +192,16 @@ def build_magic_links(
         policy=LinkPolicy(refuse_passkey_users=settings.magic_links_refused_for_passkey_users),
         runner=runner or BackgroundRunner(name="magic-link"),
         clock=clock,
+    )
+
+
+def build_mailer(settings: Settings, pool: PoolSettings) -> SesMailer:
+    """SES, or in the embedded default the local stand-in's SES (the local outbox)."""
+    embedded_endpoint = pool.endpoint_url if settings.mode == "embedded" else None
+    return SesMailer.connect(
+        region=pool.region,
+        endpoint_url=settings.ses_endpoint_url or embedded_endpoint,
+        sender=settings.mail_sender,
     )
 
 

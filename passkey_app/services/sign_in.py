@@ -66,6 +66,8 @@ class VerifiedByApp:
     user_sub: str
     credential_id: str | None = None
     """The passkey's credential id, bound into the proof (None for other methods)."""
+    passkey_id: int | None = None
+    """The passkey's row, kept on the session so removing the passkey can end it."""
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,12 @@ class SignInStep:
         email: str | None = None,
         detail: str = "",
         notice: str = "",
+        new_account: bool = False,
     ) -> LoginSucceeded:
         """Sign the person in on the strength of ``factor`` and record ``event_type`` as a
         success. A failure (AuthError) is left to the caller, which knows what to undo
-        and how to record it; ``notice`` is shown once on the first page after."""
+        and how to record it; ``notice`` is shown once on the first page after;
+        ``new_account`` marks a sign-up (no "new browser" mail for it)."""
         tokens = self._cognito_tokens(factor, client)
         return self._sessions.open(
             tokens=tokens,
@@ -121,6 +125,8 @@ class SignInStep:
                 user_sub=factor.user_sub if isinstance(factor, VerifiedByApp) else None,
                 detail=detail,
             ),
+            passkey_id=factor.passkey_id if isinstance(factor, VerifiedByApp) else None,
+            new_account=new_account,
         )
 
     def _cognito_tokens(self, factor: VerifiedFactor, client: ClientInfo) -> CognitoTokens:

@@ -22,6 +22,7 @@ from passkey_app.services.webauthn.credential_store import PasskeySummary
 from passkey_app.state.capabilities import CapabilitiesMixin
 from passkey_app.state.ceremony import CeremonyKind, browser_call, forget_call, read_outcome
 from passkey_app.state.reauth import ReauthMixin
+from passkey_app.state.sessions import SessionsState
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +95,13 @@ class PasskeysState(ReauthMixin, CapabilitiesMixin, AuthState):
     delete_id: int = 0
     delete_name: str = ""
     delete_error: str = ""
+    delete_sessions: int = 0
+    delete_end_sessions: bool = True
     _handle: str = ""
     _pending_kind: str = ""
     _pending_id: int = 0
     _pending_name: str = ""
+    _sessions_by_passkey: dict[int, int] = {}
 
     @rx.var
     def has_passkeys(self) -> bool:
@@ -129,6 +133,11 @@ class PasskeysState(ReauthMixin, CapabilitiesMixin, AuthState):
         self.items = [to_item(summary, now) for summary in overview.passkeys]
         self.link_offer = offer_passkey_after_link(user, overview.passkeys)
         self.offer = overview.offer_passkey and not self.link_offer
+        self._sessions_by_passkey = dict(
+            await asyncio.to_thread(
+                account.sessions_by_passkey, user=user, session_id=self._session_id()
+            )
+        )
         await self._prepare_registration(user)
 
     async def _prepare_registration(self, user: SignedInUser) -> None:
@@ -244,6 +253,8 @@ class PasskeysState(ReauthMixin, CapabilitiesMixin, AuthState):
             self.rename_id, self.rename_name, self.rename_error = passkey_id, name, ""
         else:
             self.delete_id, self.delete_name, self.delete_error = passkey_id, name, ""
+            self.delete_sessions = self._sessions_by_passkey.get(passkey_id, 0)
+            self.delete_end_sessions = True
 
     @rx.event
     async def open_rename(self, passkey_id: int, name: str) -> None:
@@ -301,6 +312,11 @@ class PasskeysState(ReauthMixin, CapabilitiesMixin, AuthState):
             self._open_change("delete", passkey_id, name)
 
     @rx.event
+    def set_delete_end_sessions(self, value: bool) -> None:
+        """The removal dialog's "Also sign out the sessions this passkey signed in"."""
+        self.delete_end_sessions = value is True
+
+    @rx.event
     def close_delete(self) -> None:
         """Keep the passkey."""
         self.delete_id, self.delete_error = 0, ""
@@ -315,7 +331,12 @@ class PasskeysState(ReauthMixin, CapabilitiesMixin, AuthState):
         account = self._services().passkey_account
         try:
             await asyncio.to_thread(
-                account.delete, user=user, passkey_id=self.delete_id, client=self._client()
+                account.delete,
+                user=user,
+                passkey_id=self.delete_id,
+                client=self._client(),
+                end_sessions=self.delete_end_sessions,
+                session_id=self._session_id(),
             )
         except AuthError as error:
             if error.failure is AuthFailure.REAUTHENTICATION_REQUIRED:
@@ -326,3 +347,4 @@ class PasskeysState(ReauthMixin, CapabilitiesMixin, AuthState):
         self.delete_id = 0
         await self._refresh(user)
         yield rx.toast.success("Passkey removed")
+        yield SessionsState.on_load  # type: ignore[misc]

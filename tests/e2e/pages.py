@@ -34,7 +34,7 @@ def sign_in_with_password(page: Page, base_url: str, email: str, password: str) 
 
 def sign_out(page: Page, base_url: str) -> None:
     """The header's sign-out button, ending on the login page."""
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(f"{base_url}/login?signed_out=1")
     expect(page.get_by_role("button", name="Continue")).to_be_enabled()
 

@@ -45,7 +45,7 @@ def test_seeded_user_signs_in_reloads_opens_a_tab_and_signs_out(
     expect(second_tab.get_by_text(ALICE.email)).to_be_visible()
     second_tab.close()
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(f"{stack.frontend_url}/login?signed_out=1")
     expect(page.get_by_text("You have signed out.")).to_be_visible()
     assert "passkey_session" not in {c["name"] for c in context.cookies()}

@@ -110,7 +110,7 @@ def test_passkey_sign_up_and_login_across_two_workers(
 
     _sign_up_with_passkey(page, url, email)
     expect(page.get_by_test_id("passkey-row")).to_have_count(1)
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(re.compile(r"/login/?\?signed_out=1$"))
     expect(page.get_by_role("button", name="Continue")).to_be_enabled()
     page.get_by_label("Email").fill(email)

@@ -27,6 +27,7 @@ from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoUser
 from passkey_app.services.errors import AuthError
+from passkey_app.services.mail.security import SecurityNotices
 from passkey_app.services.sessions.store import SessionStore
 from passkey_app.services.webauthn import credential_store
 
@@ -79,7 +80,10 @@ class ProvisionalAccounts:
         sessions: SessionStore,
         lifetime: timedelta = DEFAULT_LIFETIME,
         clock: Clock = system_clock,
+        notices: SecurityNotices | None = None,
     ) -> None:
+        """``notices`` mails the owner once the address is confirmed."""
+        self._notices = notices
         self._engine = engine
         self._gateway = gateway
         self._sessions = sessions
@@ -107,7 +111,7 @@ class ProvisionalAccounts:
         if not self.is_provisional(user.sub):
             return ProofOutcome(kind=MailboxProof.NOT_PROVISIONAL)
         if signed_in_sub == user.sub:
-            self._settle(user)
+            self._settle(user, client)
             self._audit.write(
                 AuditEventType.ACCOUNT_EMAIL_CONFIRMED,
                 "success",
@@ -127,7 +131,7 @@ class ProvisionalAccounts:
             log.warning("claim: global sign-out failed: %s", error.failure.value)
         with session_scope(self._engine) as db:
             removed = credential_store.delete_all_passkeys(db, user.sub)
-        self._settle(user)
+        self._settle(user, client)
         outcome = ProofOutcome(
             kind=MailboxProof.CLAIMED, passkeys_removed=removed, sessions_ended=ended
         )
@@ -141,7 +145,7 @@ class ProvisionalAccounts:
         )
         return outcome
 
-    def _settle(self, user: CognitoUser) -> None:
+    def _settle(self, user: CognitoUser, client: ClientInfo) -> None:
         """The address is proven: Cognito's email_verified first, then our flag, so a
         failure at Cognito leaves the account provisional (and the proof can be retried)."""
         self._gateway.mark_email_verified(username=user.username)
@@ -150,6 +154,8 @@ class ProvisionalAccounts:
             if owner is not None:
                 owner.email_unconfirmed_since = None
                 db.add(owner)
+        if self._notices is not None:
+            self._notices.email_confirmed(to=user.email, client=client)
 
     def sweep(self) -> int:
         """Delete the accounts still unconfirmed after the lifetime (the Cognito user, its

@@ -19,6 +19,7 @@ from passkey_app.services.admin.errors import AdminError, AdminFailure
 from passkey_app.services.admin.queries import AuditCursor, AuditFilter, AuditRow
 from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, system_clock
+from passkey_app.services.mail.security import SecurityNotices
 from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.services.webauthn import credential_store
 from passkey_app.services.webauthn.credential_store import PasskeySummary
@@ -75,8 +76,15 @@ class AdminService:
     """Users, passkeys, adoption and the audit log, for members of ``admin`` only."""
 
     def __init__(
-        self, *, engine: Engine, directory: UserDirectory, clock: Clock = system_clock
+        self,
+        *,
+        engine: Engine,
+        directory: UserDirectory,
+        clock: Clock = system_clock,
+        notices: SecurityNotices | None = None,
     ) -> None:
+        """``notices`` mails a user whom an admin signed out everywhere."""
+        self._notices = notices
         self._engine = engine
         self._directory = directory
         self._clock = clock
@@ -178,6 +186,8 @@ class AdminService:
             self._record(
                 db, AuditEventType.ADMIN_USER_SIGN_OUT, admin, user, client, f"sessions={ended}"
             )
+        if self._notices is not None:
+            self._notices.sessions_ended_by_admin(to=user.email, sessions_ended=ended)
         return ended
 
     def delete_passkey(

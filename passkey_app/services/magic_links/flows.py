@@ -340,6 +340,7 @@ class MagicLinks:
                 email=link.email,
                 detail=link.purpose,
                 notice=notice,
+                new_account=created is not None,
             )
         except AuthError as error:
             if slot is not None:

@@ -1,10 +1,11 @@
-"""The sign-in and sign-up link emails: plain text and a single-column HTML part that
-reads well on a phone (one big button, the link spelled out below it)."""
+"""The emails: the sign-in and sign-up links, and the security notices. Each is plain
+text and a single-column HTML part that reads well on a phone; every value put into the
+HTML is escaped."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import escape
 
 from passkey_app.services.clock import duration_words
@@ -117,3 +118,224 @@ def link_mail(*, to: str, url: str, purpose: str, lifetime: timedelta, product: 
         **{name: escape(str(value)) for name, value in fields.items()},
     )
     return Mail(to=to, subject=wording.subject, text=text, html=html)
+
+
+# Security notices: what happened to the account, when, from where, and what to do if it
+# wasn't the person. They carry no secret, token or link code: only the account page's
+# address, which is the same for everyone.
+
+
+@dataclass(frozen=True)
+class Circumstances:
+    """When and from where something happened, as a security notice tells it."""
+
+    at: datetime
+    device: str
+    """ "Chrome on Linux"; "" when an administrator did it (their browser is not told)."""
+    ip_address: str
+    account_url: str
+    product: str
+
+
+def readable_time(moment: datetime) -> str:
+    """ "Saturday 28 November 2026, 14:05 UTC (2026-11-28T14:05:09Z)": for people, then
+    exact."""
+    moment = moment.astimezone(UTC)
+    return f"{moment:%A %d %B %Y, %H:%M} UTC ({moment:%Y-%m-%dT%H:%M:%SZ})"
+
+
+_SECURITY_TEXT = """{heading}
+
+{summary}
+
+{facts}
+
+If this wasn't you: open your account page now, sign out the sessions you don't
+recognise and remove any passkey you didn't add.
+{account_url}
+
+If it was you, there is nothing to do. We send these notices so that changes to your
+account never go unnoticed.
+
+{product}
+"""
+
+_SECURITY_HTML = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>{subject}</title>
+</head>
+<body style="margin:0;padding:0;background:#f4f4f7;font-family:-apple-system,\
+BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1c2024;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" \
+style="background:#f4f4f7;">
+<tr><td align="center" style="padding:24px 12px;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" \
+style="max-width:480px;background:#ffffff;border-radius:12px;">
+<tr><td style="padding:28px 24px;">
+<p style="margin:0 0 4px;font-size:13px;color:#60646c;">{product}</p>
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;">{heading}</h1>
+<p style="margin:0 0 20px;font-size:16px;line-height:1.5;">{summary}</p>
+<table role="presentation" cellpadding="0" cellspacing="0" \
+style="margin:0 0 24px;font-size:14px;line-height:1.5;">
+{facts}
+</table>
+<p style="margin:0 0 16px;font-size:15px;line-height:1.5;"><strong>If this wasn't you:</strong> \
+open your account page now, sign out the sessions you don't recognise and remove any \
+passkey you didn't add.</p>
+<a href="{account_url}" style="display:block;text-align:center;background:#3e63dd;\
+color:#ffffff;text-decoration:none;font-size:17px;font-weight:600;padding:14px 20px;\
+border-radius:8px;">Open your account page</a>
+<p style="margin:24px 0 0;font-size:13px;line-height:1.5;color:#60646c;">If it was you, \
+there is nothing to do. We send these notices so that changes to your account never go \
+unnoticed.</p>
+</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+"""
+
+_FACT_HTML = (
+    '<tr><td style="padding:2px 16px 2px 0;color:#60646c;vertical-align:top;">{label}</td>'
+    '<td style="padding:2px 0;">{value}</td></tr>'
+)
+
+
+def _security_mail(
+    *, to: str, subject: str, heading: str, summary: str, where: Circumstances
+) -> Mail:
+    facts = [("When", readable_time(where.at))]
+    if where.device:
+        facts += [("Browser", where.device), ("IP address", where.ip_address or "unknown")]
+    else:
+        facts += [("By", f"An administrator of {where.product}")]
+    text = _SECURITY_TEXT.format(
+        heading=heading,
+        summary=summary,
+        facts="\n".join(f"{label}: {value}" for label, value in facts),
+        account_url=where.account_url,
+        product=where.product,
+    )
+    html = _SECURITY_HTML.format(
+        subject=escape(subject),
+        product=escape(where.product),
+        heading=escape(heading),
+        summary=escape(summary),
+        facts="\n".join(
+            _FACT_HTML.format(label=escape(label), value=escape(value)) for label, value in facts
+        ),
+        account_url=escape(where.account_url, quote=True),
+    )
+    return Mail(to=to, subject=subject, text=text, html=html)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def passkey_added_mail(*, to: str, passkey_name: str, where: Circumstances) -> Mail:
+    """A passkey was added to the account."""
+    return _security_mail(
+        to=to,
+        subject="A passkey was added to your account",
+        heading="Passkey added",
+        summary=f"A passkey named \u201c{passkey_name}\u201d can now sign in to your account.",
+        where=where,
+    )
+
+
+def passkey_removed_mail(
+    *, to: str, passkey_name: str, sessions_ended: int, where: Circumstances
+) -> Mail:
+    """A passkey was removed (and maybe the sessions it had signed in)."""
+    ended = (
+        f" The {_plural(sessions_ended, 'session')} it had signed in were signed out."
+        if sessions_ended
+        else ""
+    )
+    return _security_mail(
+        to=to,
+        subject="A passkey was removed from your account",
+        heading="Passkey removed",
+        summary=(
+            f"The passkey named \u201c{passkey_name}\u201d can no longer sign in to your "
+            f"account.{ended}"
+        ),
+        where=where,
+    )
+
+
+def password_changed_mail(*, to: str, removed: bool, where: Circumstances) -> Mail:
+    """The password was changed, or removed (the account signs in with passkeys only)."""
+    if removed:
+        return _security_mail(
+            to=to,
+            subject="Your password was removed",
+            heading="Password removed",
+            summary="Your account no longer has a password: it signs in with passkeys only.",
+            where=where,
+        )
+    return _security_mail(
+        to=to,
+        subject="Your password was changed",
+        heading="Password changed",
+        summary="The password of your account was changed. The old one no longer works.",
+        where=where,
+    )
+
+
+def email_confirmed_mail(*, to: str, where: Circumstances) -> Mail:
+    """The account's email address was confirmed."""
+    return _security_mail(
+        to=to,
+        subject="Your email address is confirmed",
+        heading="Email confirmed",
+        summary=f"This address ({to}) is now confirmed as the one of your account.",
+        where=where,
+    )
+
+
+EMAIL_SIGN_IN_WORDS = {"link": "a link sent to this address", "code": "a code sent to this address"}
+
+
+def email_sign_in_mail(*, to: str, method: str, new_browser: bool, where: Circumstances) -> Mail:
+    """Someone signed in with an email link or code (``method``: "link" or "code")."""
+    first_time = " This browser had not signed in to your account before." if new_browser else ""
+    return _security_mail(
+        to=to,
+        subject="New sign-in to your account",
+        heading=f"Signed in with an email {method}",
+        summary=f"Your account was signed in with {EMAIL_SIGN_IN_WORDS[method]}.{first_time}",
+        where=where,
+    )
+
+
+def new_browser_mail(*, to: str, where: Circumstances) -> Mail:
+    """A sign-in from a browser this account had not used before."""
+    return _security_mail(
+        to=to,
+        subject="Sign-in from a new browser",
+        heading="Sign-in from a new browser",
+        summary="Your account was signed in from a browser it had not used before.",
+        where=where,
+    )
+
+
+def sessions_ended_by_admin_mail(*, to: str, sessions_ended: int, where: Circumstances) -> Mail:
+    """An administrator signed the person out everywhere."""
+    return _security_mail(
+        to=to,
+        subject="You were signed out everywhere",
+        heading="Signed out by an administrator",
+        summary=(
+            "An administrator signed you out of every browser"
+            + (f" ({_plural(sessions_ended, 'session')} ended)" if sessions_ended else "")
+            + ". Sign in again to continue."
+        ),
+        where=where,
+    )

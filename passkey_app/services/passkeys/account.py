@@ -4,11 +4,13 @@ Every change (adding, renaming or removing a passkey) needs a login younger than
 minutes; otherwise the person confirms who they are first (their passkey, or their
 password). The age is checked when a change starts and again when it finishes, so a
 ceremony begun at 4:59 cannot be completed at 5:30. Removing the last passkey of an
-account that has no other way in is refused.
+account that has no other way in is refused. Adding and removing are mailed to the owner
+(security notices); removing can also sign out the sessions that passkey signed in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,7 +22,9 @@ from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, NewPasswordChallenge
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.identity import normalize_email
+from passkey_app.services.mail.security import SecurityNotices
 from passkey_app.services.passkeys.naming import default_passkey_name
+from passkey_app.services.sessions.devices import SessionDevices
 from passkey_app.services.sessions.store import SessionStore, SignedInUser
 from passkey_app.services.throttle import Throttle
 from passkey_app.services.webauthn import credential_store
@@ -53,11 +57,14 @@ class PasskeyAccount:
         ceremonies: PasskeyCeremonies,
         sessions: SessionStore,
         clock: Clock = system_clock,
+        notices: SecurityNotices | None = None,
     ) -> None:
         self._engine = engine
         self._gateway = gateway
         self._ceremonies = ceremonies
         self._sessions = sessions
+        self._devices = SessionDevices(sessions=sessions)
+        self._notices = notices
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
@@ -125,9 +132,14 @@ class PasskeyAccount:
             )
             raise
         now = self._clock()
-        name = default_passkey_name(passkey.aaguid)
         try:
             with session_scope(self._engine) as db:
+                name = default_passkey_name(
+                    passkey.aaguid,
+                    user_agent=client.user_agent,
+                    taken=[p.name for p in credential_store.list_passkeys(db, user.sub)],
+                    today=now.date(),
+                )
                 credential_store.ensure_user(
                     db,
                     user_sub=user.sub,
@@ -156,6 +168,8 @@ class PasskeyAccount:
                 AuditEventType.PASSKEY_REGISTER, "failure", user, client, error.reason.value
             )
             raise
+        if self._notices is not None:
+            self._notices.passkey_added(to=user.email, passkey_name=added.name, client=client)
         return added
 
     def rename(self, *, user: SignedInUser, passkey_id: int, name: str, client: ClientInfo) -> None:
@@ -174,11 +188,27 @@ class PasskeyAccount:
             AuditEventType.PASSKEY_RENAME, "success", user, client, f"passkey={passkey_id}"
         )
 
-    def delete(self, *, user: SignedInUser, passkey_id: int, client: ClientInfo) -> None:
-        """Remove a passkey, never the last way into an account without a password."""
+    def sessions_by_passkey(self, *, user: SignedInUser, session_id: str) -> Mapping[int, int]:
+        """How many of the person's other live sessions each passkey signed in (what the
+        removal dialog offers to sign out)."""
+        return self._devices.opened_by_passkeys(user=user, session_id=session_id)
+
+    def delete(
+        self,
+        *,
+        user: SignedInUser,
+        passkey_id: int,
+        client: ClientInfo,
+        end_sessions: bool = False,
+        session_id: str = "",
+    ) -> int:
+        """Remove a passkey, never the last way into an account without a password. With
+        ``end_sessions``, also sign out the other sessions it signed in (not this one,
+        ``session_id``); return how many were."""
         self._require_fresh(user, client, AuditEventType.PASSKEY_DELETE)
         with session_scope(self._engine) as db:
-            owned = [p.id for p in credential_store.list_passkeys(db, user.sub)]
+            names = {p.id: p.name for p in credential_store.list_passkeys(db, user.sub)}
+            owned = list(names)
             if passkey_id not in owned:
                 raise AuthError(AuthFailure.PASSKEY_NOT_FOUND, "delete of a missing passkey")
             owner = credential_store.find_user(db, user.sub)
@@ -196,6 +226,16 @@ class PasskeyAccount:
                 email=user.email,
                 detail=f"passkey={passkey_id}",
             )
+        ended = 0
+        if end_sessions:
+            ended = self._devices.end_opened_by(
+                user=user, passkey_id=passkey_id, session_id=session_id, client=client
+            )
+        if self._notices is not None:
+            self._notices.passkey_removed(
+                to=user.email, passkey_name=names[passkey_id], client=client, sessions_ended=ended
+            )
+        return ended
 
     def snooze_offer(self, *, user: SignedInUser) -> None:
         """ "Not now": ask again in two weeks."""

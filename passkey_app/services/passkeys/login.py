@@ -114,6 +114,7 @@ class PasskeyLogin:
                     username=verified.username,
                     user_sub=verified.user_sub,
                     credential_id=verified.credential_id,
+                    passkey_id=verified.passkey_id,
                 ),
                 client=client,
                 event_type=AuditEventType.LOGIN_PASSKEY,

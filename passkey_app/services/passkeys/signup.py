@@ -184,13 +184,16 @@ class PasskeySignup:
                 email_unconfirmed=not self._policy.mark_email_verified,
                 at=now,
             )
-            credential_store.add_passkey(
+            row = credential_store.add_passkey(
                 db,
                 user_sub=user.sub,
                 new=passkey,
-                name=default_passkey_name(passkey.aaguid),
+                name=default_passkey_name(
+                    passkey.aaguid, user_agent=client.user_agent, today=now.date()
+                ),
                 at=now,
             )
+            passkey_id = row.id
             record_event(
                 db,
                 event_type=AuditEventType.PASSKEY_REGISTER,
@@ -207,10 +210,12 @@ class PasskeySignup:
                 username=user.username,
                 user_sub=user.sub,
                 credential_id=passkey.credential_id,
+                passkey_id=passkey_id,
             ),
             client=client,
             event_type=AuditEventType.SIGNUP_PASSKEY,
             email=user.email,
+            new_account=True,
         )
         if not self._policy.mark_email_verified:
             self._confirmations.send_confirmation(

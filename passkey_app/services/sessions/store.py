@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, delete, or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from passkey_app.db import session_scope
 from passkey_app.models import (
@@ -92,6 +93,21 @@ def _session_key(session_id: str) -> ColumnElement[bool]:
 
 
 @dataclass(frozen=True)
+class SignIn:
+    """A sign-in just opened a session: what the watch on new browsers is told."""
+
+    user_sub: str
+    email: str
+    method: str
+    client: ClientInfo
+    at: datetime
+    new_account: bool = False
+
+
+AfterSignIn = Callable[[SignIn], None]
+
+
+@dataclass(frozen=True)
 class SignedInUser:
     """The person behind a valid session cookie."""
 
@@ -131,8 +147,12 @@ class SessionStore:
         idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT,
         revalidate_every: timedelta = DEFAULT_REVALIDATION,
         clock: Clock = system_clock,
+        after_sign_in: AfterSignIn | None = None,
     ) -> None:
+        """``after_sign_in`` hears of every session opened (the new-browser mails); it
+        must return at once (its work goes to the background)."""
         self._engine = engine
+        self._after_sign_in = after_sign_in
         self._gateway = gateway
         self._verifier = verifier
         self._cipher = cipher
@@ -156,11 +176,14 @@ class SessionStore:
         client: ClientInfo,
         notice: str = "",
         record: SignInRecord | None = None,
+        passkey_id: int | None = None,
+        new_account: bool = False,
     ) -> tuple[str, str]:
         """Record a verified login as pending; return the one-time handoff code and the
         tab's binding (see ``LoginSucceeded``). ``notice`` is something the person is
         told on their account page for this session; ``record`` is audited in the same
-        unit of work."""
+        unit of work; ``passkey_id`` the passkey that signed in, if one did;
+        ``new_account`` a sign-up."""
         now = self._clock()
         handoff_code, binding = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         row = BrowserSession(
@@ -181,6 +204,7 @@ class SessionStore:
             ip_address=client.ip_address[:IP_ADDRESS_LENGTH],
             user_agent=client.user_agent[:USER_AGENT_LENGTH],
             notice=notice[:NOTICE_LENGTH],
+            passkey_id=passkey_id,
         )
         with session_scope(self._engine) as db:
             db.add(row)
@@ -195,6 +219,17 @@ class SessionStore:
                     email=record.email,
                     detail=record.detail,
                 )
+        if self._after_sign_in is not None:
+            self._after_sign_in(
+                SignIn(
+                    user_sub=identity.sub,
+                    email=identity.email,
+                    method=method,
+                    client=client,
+                    at=now,
+                    new_account=new_account,
+                )
+            )
         return handoff_code, binding
 
     def open(
@@ -205,6 +240,8 @@ class SessionStore:
         client: ClientInfo,
         notice: str = "",
         record: SignInRecord | None = None,
+        passkey_id: int | None = None,
+        new_account: bool = False,
     ) -> LoginSucceeded:
         """Verify the fresh ID token, then record the login as pending (see ``begin``)."""
         try:
@@ -218,6 +255,8 @@ class SessionStore:
             client=client,
             notice=notice,
             record=record,
+            passkey_id=passkey_id,
+            new_account=new_account,
         )
         return LoginSucceeded(handoff_code=code, user_sub=identity.sub, binding=binding)
 
@@ -405,6 +444,50 @@ class SessionStore:
             return False
         self._finish(row, reason="", client=client)
         return True
+
+    def row_id(self, session_id: str) -> int | None:
+        """The row of an active session id (to tell "this device" in a list), or None."""
+        row = self._load(session_id)
+        return row.id if row is not None else None
+
+    def live_rows(self, user_sub: str) -> list[BrowserSession]:
+        """One person's active sessions that have not run out, newest activity first.
+        Rows whose time is up are left for their next use (or a sweep) to end."""
+        now = self._clock()
+        with session_scope(self._engine) as db:
+            rows = db.exec(
+                select(BrowserSession)
+                .where(BrowserSession.user_sub == user_sub)
+                .where(col(BrowserSession.token_hash).is_not(None))
+                .where(col(BrowserSession.expires_at) > now)
+                .where(col(BrowserSession.last_seen_at) > now - self._idle_timeout)
+                .order_by(col(BrowserSession.last_seen_at).desc(), col(BrowserSession.id).desc())
+            ).all()
+        return list(rows)
+
+    def end_rows(
+        self,
+        *,
+        user_sub: str,
+        row_ids: Collection[int],
+        client: ClientInfo,
+        reason: str,
+    ) -> int:
+        """End the sessions among ``row_ids`` that belong to ``user_sub`` (any other id is
+        ignored), revoking their refresh tokens; return how many ended."""
+        if not row_ids:
+            return 0
+        with session_scope(self._engine) as db:
+            rows = list(
+                db.exec(
+                    select(BrowserSession)
+                    .where(BrowserSession.user_sub == user_sub)
+                    .where(col(BrowserSession.id).in_(list(row_ids)))
+                ).all()
+            )
+        for row in rows:
+            self._finish(row, reason=reason, client=client)
+        return len(rows)
 
     def end_all(
         self,
