@@ -122,7 +122,7 @@ def _visit_every_page(
     tab.get_by_role("button", name="Search").click()
     tab.get_by_role("link", name=email).first.click()
     tab.wait_for_url(f"{base}/admin/user?sub=*")
-    expect(tab.get_by_role("button", name="Remove passkey Passkey")).to_be_visible()
+    expect(tab.get_by_role("button", name="Remove passkey Chrome on Linux")).to_be_visible()
     _scan(tab, "admin-user", found)
     tab.get_by_role("link", name="Adoption").click()
     expect(tab.get_by_text("Active users with a passkey")).to_be_visible()

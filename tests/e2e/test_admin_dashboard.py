@@ -119,7 +119,7 @@ def test_the_admin_removes_a_passkey_and_signs_the_user_out_everywhere(
         page.get_by_label("Search by email").fill(email.split("@")[0])
         page.get_by_role("button", name="Search").click()
         page.get_by_role("link", name=email).click()
-        remove = page.get_by_role("button", name="Remove passkey Passkey")
+        remove = page.get_by_role("button", name="Remove passkey Chrome on Linux")
         remove.click()
         expect(page.get_by_role("alertdialog")).to_contain_text("Remove this passkey?")
         page.get_by_role("button", name="Confirm").click()
