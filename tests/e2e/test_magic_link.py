@@ -134,7 +134,9 @@ def test_the_owner_of_an_address_takes_back_an_account_a_stranger_signed_up(
     page.wait_for_url(f"{stack.frontend_url}/login?next=/account")
     expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_enabled()
     page.get_by_role("button", name="Sign in with a passkey").click()
-    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("#passkey-button-error")).to_have_text(
+        "That passkey couldn't be verified. Try again or use another way to sign in."
+    )
     assert page.url.startswith(f"{stack.frontend_url}/login")
 
 

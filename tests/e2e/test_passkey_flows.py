@@ -265,7 +265,9 @@ def test_an_old_login_confirms_it_is_you_before_adding_a_passkey(
     sign_in_with_password(page, stack.frontend_url, user.email, user.password)
     _age_logins(stack_data_dir, user.email, minutes=10)
     page.reload()
-    page.get_by_role("button", name="Add a passkey").click()
+    # After a password sign-in the offer's button is the only add button on the page.
+    expect(page.get_by_role("button", name="Add a passkey")).to_have_count(0)
+    page.get_by_role("button", name="Create a passkey").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("heading", name="Confirm it's you")).to_be_visible()
     dialog.get_by_label("Password").fill("Not-the-password-1!")
