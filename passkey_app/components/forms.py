@@ -19,7 +19,8 @@ def field(
     placeholder: str = "",
     auto_focus: bool | Var[bool] = False,
     default_value: Var[str] | str = "",
-    on_focus: EventType[()] | None = None,
+    on_click: EventType[()] | None = None,
+    on_key_down: EventType[()] | None = None,
     error_id: str = "",
 ) -> rx.Component:
     """A visible label tied to its input by id, for screen readers and clicks; with
@@ -30,8 +31,10 @@ def field(
     the one leaving can blank the one arriving)."""
     field_id = id_ or name
     extra: dict[str, Any] = {"aria_describedby": error_id} if error_id else {}
-    if on_focus is not None:
-        extra["on_focus"] = on_focus
+    if on_click is not None:
+        extra["on_click"] = on_click
+    if on_key_down is not None:
+        extra["on_key_down"] = on_key_down
     return rx.vstack(
         rx.el.label(
             rx.text(label, size="2", weight="medium"),
@@ -134,8 +137,8 @@ def email_form(
     busy: Var[bool] | bool,
     on_submit: EventType[dict[str, Any]],
     autocomplete: str = "username",
-    auto_focus: bool | Var[bool] = True,
-    on_focus: EventType[()] | None = None,
+    on_click: EventType[()] | None = None,
+    on_key_down: EventType[()] | None = None,
 ) -> rx.Component:
     """Step one of a multi-step card: the email and "Continue"."""
     return rx.form(
@@ -146,9 +149,10 @@ def email_form(
                 type_="email",
                 autocomplete=autocomplete,
                 placeholder="you@example.com",
-                auto_focus=auto_focus,
+                auto_focus=True,
                 default_value=email,
-                on_focus=on_focus,
+                on_click=on_click,
+                on_key_down=on_key_down,
                 error_id="form-error",
             ),
             error_slot(error),

@@ -84,10 +84,10 @@ def _email_step() -> rx.Component:
             busy=LoginState.busy,
             on_submit=PasskeyLoginState.submit_email,
             autocomplete="username webauthn",
-            # After "Sign out" nothing starts by itself: autofill waits for the person
-            # to use the field.
-            auto_focus=rx.cond(LoginState.signed_out, False, True),
-            on_focus=PasskeyLoginState.autofill_on_focus,
+            # After "Sign out" nothing starts by itself: autofill waits until the person
+            # uses the field (a click or a key; the field's own autofocus is not them).
+            on_click=PasskeyLoginState.autofill_on_use,
+            on_key_down=PasskeyLoginState.autofill_on_key,
         ),
         rx.cond(
             PasskeyLoginState.passkeys_supported,

@@ -61,15 +61,24 @@ class PasskeyLoginState(CapabilitiesMixin, LoginState):
 
     async def _capabilities_known(self) -> EventSpec | None:
         """Start autofill where the browser has it, unless the person has just signed
-        out: then it waits for them to use the email field (``autofill_on_focus``), so
+        out: then it waits for them to use the email field (``autofill_on_use``), so
         a browser with one passkey does not sign straight back in."""
         if self.autofill_supported and self.step == STEP_EMAIL and not self.signed_out:
             return await self._autofill()
         return None
 
     @rx.event
-    async def autofill_on_focus(self) -> EventSpec | None:
-        """The email field got focus: after a sign-out, this is when autofill starts."""
+    async def autofill_on_use(self) -> EventSpec | None:
+        """The person clicked in the email field: after a sign-out, this is when autofill
+        starts (once)."""
+        return await self._autofill_after_sign_out()
+
+    @rx.event
+    async def autofill_on_key(self, _key: str) -> EventSpec | None:
+        """A key in the email field: as a click."""
+        return await self._autofill_after_sign_out()
+
+    async def _autofill_after_sign_out(self) -> EventSpec | None:
         if not (self.autofill_supported and self.step == STEP_EMAIL and self.signed_out):
             return None
         if self._autofill_handle or self.busy:
