@@ -8,7 +8,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_USE_SYSTEM_BUN := 1
 
-.PHONY: run run-prod test bench seed bench-admin lint typecheck pytest deps deps-test chromium clean
+.PHONY: run run-prod test bench bench-load seed bench-admin lint typecheck pytest deps deps-test chromium clean
 
 $(UV):
 	python3 -m venv .tools
@@ -59,6 +59,13 @@ test: deps-test
 
 bench: deps-test
 	.venv/bin/python -m scripts.bench_passkeys
+
+CLIENTS ?= 20
+SECONDS ?= 30
+# Passkey sign-ins per second on the production profile (PostgreSQL and Redis on this
+# machine): CLIENTS simulated browsers for SECONDS (scripts/bench_load.py --help).
+bench-load: deps-test
+	.venv/bin/python -m scripts.bench_load --clients $(CLIENTS) --seconds $(SECONDS)
 
 SIZE ?= 1000
 # Demo users for the admin dashboard, into the stack `make run` is serving.
