@@ -39,9 +39,11 @@ run-prod: deps
 	@PATH="$(CURDIR)/node_modules/.bin:$$PATH" GRANIAN_WORKERS=$${GRANIAN_WORKERS:-2} \
 		.venv/bin/reflex run --env prod --frontend-port $${PORT:-8000} \
 		--backend-port $${PORT:-8000} --backend-host $${BIND_HOST:-127.0.0.1} & app=$$!; \
-	trap 'kill -TERM $$app 2>/dev/null; wait $$app' INT TERM; \
 	.venv/bin/passkey-app wait-healthy http://$${BIND_HOST:-127.0.0.1}:$${PORT:-8000}/api/health \
-		&& echo "ready on port $${PORT:-8000}"; \
+		& ready=$$!; \
+	stop() { kill -TERM $$app $$ready 2>/dev/null; wait $$app $$ready; exit $$1; }; \
+	trap 'stop 130' INT; trap 'stop 143' TERM; \
+	wait $$ready && echo "ready on port $${PORT:-8000}"; \
 	wait $$app
 
 lint:

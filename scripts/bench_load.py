@@ -82,7 +82,7 @@ COGNITO_QUOTA_ENV = "LOCAL_COGNITO_QUOTA"
 ADMIN_POSTGRES_URL = os.environ.get(
     "PASSKEY_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-BENCH_DATABASE = "passkey_bench"
+BENCH_DATABASE = os.environ.get("PASSKEY_BENCH_DATABASE", "passkey_bench")
 REDIS_URL = os.environ.get("PASSKEY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 PROXY = "127.0.0.1/32"
 ADDRESSES = ipaddress.ip_network("198.18.0.0/15")
