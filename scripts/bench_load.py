@@ -414,8 +414,9 @@ async def run_load(
                 await asyncio.to_thread(profiler.wait)
             return split, elapsed
 
-        measured, *_ = await asyncio.gather(measure(), *clients)
-    split, elapsed = measured
+        measuring = asyncio.create_task(measure())
+        await asyncio.gather(*clients)
+        split, elapsed = await measuring
     inside = [o for o in outcomes if window_start <= o.ended <= window_end]
     return inside, split, elapsed, people
 
