@@ -16,9 +16,11 @@ The scripts the app sends are calls of its own module, assets/passkeys.js
 (``window.passkeyApp.<function>(<JSON args>)``, built with json.dumps in
 state/ceremony.py); this browser answers them as that module does: ``capabilities`` with
 WebAuthn and no autofill, ``register``/``authenticate`` with a credential from the
-software authenticator of the tests, and ``postNavigate`` by posting the form to the
-cookie route, like the full-page navigation, then asking ``/api/session/me`` with the
-HttpOnly cookie it received. A sign-in counts only when ``/me`` names the right email.
+software authenticator of the tests, and ``openSession`` as its fetch does: the one-time
+code posted to the cookie route, whose JSON answer goes to the callback
+(``AuthState.session_opened``), which must send the tab on (``_redirect``, a client-side
+navigation; the next page's own events are not sent). Then ``/api/session/me`` with the
+HttpOnly cookie the route set: a sign-in counts only when it names the right email.
 
 Every request carries the page's Origin and an ``X-Forwarded-For`` of the visit's own
 address, as a reverse proxy in front of the app would write it (the app believes it only
@@ -131,6 +133,7 @@ class Visit:
         }
         self.vars: dict[str, dict[str, Any]] = {}
         self._scripts: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._redirects: list[str] = []
         self._changed = asyncio.Event()
         self._page = "/"
         self._sio = socketio.AsyncClient(reconnection=False, http_session=http)
@@ -144,6 +147,8 @@ class Visit:
         for event in update.get("events") or ():
             if event.get("name") == "_call_script":
                 self._scripts.put_nowait(event.get("payload") or {})
+            elif event.get("name") == "_redirect":
+                self._redirects.append(str((event.get("payload") or {}).get("path", "")))
         self._changed.set()
 
     def _router_data(self) -> dict[str, str]:
@@ -228,19 +233,24 @@ class Visit:
         await self.answer(call, {"ok": True, "data": CAPABILITIES})
 
     async def follow_handoff(self, call: ScriptCall, email: str) -> None:
-        """``postNavigate`` to the cookie route (a form POST, as the page's navigation),
-        then ``/api/session/me`` with the HttpOnly cookie: signed in as ``email``?"""
+        """``openSession``: post the code to the cookie route (Origin, Accept JSON, as the
+        module's fetch), answer the callback with the route's ``{next}``, wait for the
+        tab to be sent on, then ``/api/session/me`` with the HttpOnly cookie: ``email``?"""
         url, fields = call.args
         if urlsplit(url).path != routes.API_SESSION_ACTIVATE:
-            raise SignInError("unexpected script", "postNavigate elsewhere")
+            raise SignInError("unexpected script", "openSession elsewhere")
         async with self.http.post(
-            url, data=fields, headers=self.headers, allow_redirects=False
+            url, data=fields, headers={**self.headers, "Accept": "application/json"}
         ) as response:
-            await response.read()
+            answer = await response.json(content_type=None)
             cookie = response.cookies
-            location = response.headers.get("Location", "")
-            if response.status != 303 or "expired=1" in location or not cookie:
+            if response.status != 200 or not cookie or "next" not in answer:
                 raise SignInError("activate", f"HTTP {response.status}")
+        self._redirects.clear()
+        await self.answer(call, {"ok": True, "data": {"next": answer["next"]}})
+        await self.wait_for(lambda: bool(self._redirects), "the move to the signed-in page")
+        if "expired=1" in self._redirects[0]:
+            raise SignInError("activate", "the tab was sent back to sign in")
         jar = "; ".join(f"{name}={morsel.value}" for name, morsel in cookie.items())
         async with self.http.get(
             f"{self.base_url}{routes.API_SESSION_ME}", headers={**self.headers, "Cookie": jar}
@@ -283,7 +293,7 @@ async def sign_up(visit: Visit, email: str, timings: Timings | None = None) -> P
     _, credential = authenticator.create(call.args[0])
     await visit.send(f"{signup}.finish_signup", {"result": {"ok": True, "data": credential}})
     handoff = await visit.script(
-        expect="postNavigate", failed=lambda: visit.var(SignupState, "error", "")
+        expect="openSession", failed=lambda: visit.var(SignupState, "error", "")
     )
     timings.mark("verify")
     await visit.follow_handoff(handoff, email)
@@ -303,7 +313,7 @@ async def sign_in_by_email(visit: Visit, person: Person, timings: Timings | None
     timings.mark("options")
     assertion = person.authenticator.get(call.args[0])
     await visit.answer(call, {"ok": True, "data": assertion})
-    handoff = await visit.script(expect="postNavigate", failed=lambda: _login_refusal(visit))
+    handoff = await visit.script(expect="openSession", failed=lambda: _login_refusal(visit))
     timings.mark("verify")
     await visit.follow_handoff(handoff, person.email)
     timings.mark("cookie")
@@ -328,7 +338,7 @@ async def sign_in_by_button(visit: Visit, person: Person, timings: Timings | Non
     assertion = person.authenticator.get(call.args[0])
     await visit.send(f"{login}.finish_discoverable", {"result": {"ok": True, "data": assertion}})
     timings.mark("options")
-    handoff = await visit.script(expect="postNavigate", failed=lambda: _login_refusal(visit))
+    handoff = await visit.script(expect="openSession", failed=lambda: _login_refusal(visit))
     timings.mark("verify")
     await visit.follow_handoff(handoff, person.email)
     timings.mark("cookie")
