@@ -6,6 +6,7 @@ sit in ``wait-healthy`` and only heard the signal once the app was up), and what
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -96,6 +97,7 @@ def _run_prod(
         },
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # so a failing test can still end the whole tree
     )
     return make, port, log
 
@@ -108,6 +110,19 @@ def _wait_for_line(log: Path, line: str, process: subprocess.Popen[bytes], secon
         if time.monotonic() > deadline:
             raise TimeoutError(f"no {line!r} in {seconds:.0f} s:\n{log.read_text()}")
         time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def _ended(process: subprocess.Popen[bytes]) -> Iterator[None]:
+    """Whatever happens in the test, nothing it started outlives it (its own session)."""
+    try:
+        yield
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _stop(process: subprocess.Popen[bytes], children: set[int]) -> tuple[int, float]:
@@ -131,10 +146,11 @@ def test_run_prod_stops_on_sigterm_while_starting(
     tmp_path: Path, stand_in: tuple[Path, int], postgres_url: str, redis_database: str
 ) -> None:
     make, _, log = _run_prod(tmp_path, stand_in[0], postgres_url, redis_database)
-    _wait_for_line(log, "waiting for http", make, 240)  # wait-healthy polls: not up yet
-    children = _descendants(make.pid)
-    assert any("reflex" in _cmdline(pid) for pid in children)
-    code, took = _stop(make, children)
+    with _ended(make):
+        _wait_for_line(log, "waiting for http", make, 240)  # wait-healthy polls: not up yet
+        children = _descendants(make.pid)
+        assert any("reflex" in _cmdline(pid) for pid in children)
+        code, took = _stop(make, children)
     print(f"stopped while starting in {took:.1f} s")
     assert code == -signal.SIGTERM  # make passes the signal on, then dies of it
     assert took < STOP_SECONDS
@@ -145,21 +161,22 @@ def test_run_prod_stops_on_sigterm_with_a_browser_connected(
     tmp_path: Path, stand_in: tuple[Path, int], postgres_url: str, redis_database: str
 ) -> None:
     make, port, log = _run_prod(tmp_path, stand_in[0], postgres_url, redis_database)
-    _wait_for_line(log, f"ready on port {port}", make, 300)
-    children = _descendants(make.pid)
-    reflex = [pid for pid in children if _cmdline(pid).startswith(f"{sys.executable} ")]
-    assert len(reflex) == 3  # Granian's main process and its two workers
+    with _ended(make):
+        _wait_for_line(log, f"ready on port {port}", make, 300)
+        children = _descendants(make.pid)
+        reflex = [pid for pid in children if _cmdline(pid).startswith(f"{sys.executable} ")]
+        assert len(reflex) == 3  # Granian's main process and its two workers
 
-    async def stop_with_a_tab_open() -> tuple[int, float]:
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
-            visit = Visit(http, f"http://localhost:{port}", client_ip="127.0.0.1", timeout=60)
-            await visit.open("/login")
-            await visit.answer_capabilities()
-            result = await asyncio.to_thread(_stop, make, children)
-            await visit.close()
-            return result
+        async def stop_with_a_tab_open() -> tuple[int, float]:
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
+                visit = Visit(http, f"http://localhost:{port}", client_ip="127.0.0.1", timeout=60)
+                await visit.open("/login")
+                await visit.answer_capabilities()
+                result = await asyncio.to_thread(_stop, make, children)
+                await visit.close()
+                return result
 
-    code, took = asyncio.run(stop_with_a_tab_open())
+        code, took = asyncio.run(stop_with_a_tab_open())
     print(f"stopped in {took:.1f} s")
     assert code == -signal.SIGTERM
     assert took < STOP_SECONDS
@@ -185,11 +202,13 @@ def test_bench_load_stops_on_sigterm_and_the_stand_in_keeps_its_accounts(
         },
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
-    _wait_for_line(log, "accounts: 2 made", bench, 300)
-    children = _descendants(bench.pid)
-    assert len(children) >= 4  # the stand-in, reflex and its two workers
-    code, took = _stop(bench, children)
+    with _ended(bench):
+        _wait_for_line(log, "accounts: 2 made", bench, 300)
+        children = _descendants(bench.pid)
+        assert len(children) >= 4  # the stand-in, reflex and its two workers
+        code, took = _stop(bench, children)
     print(f"bench stopped in {took:.1f} s")
     assert code == 130
     assert took < STOP_SECONDS
