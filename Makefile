@@ -8,7 +8,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_USE_SYSTEM_BUN := 1
 
-.PHONY: run run-prod test bench seed bench-admin lint typecheck pytest deps deps-test chromium clean
+.PHONY: run run-prod test bench bench-load seed bench-admin lint typecheck pytest deps deps-test chromium clean
 
 $(UV):
 	python3 -m venv .tools
@@ -39,9 +39,11 @@ run-prod: deps
 	@PATH="$(CURDIR)/node_modules/.bin:$$PATH" GRANIAN_WORKERS=$${GRANIAN_WORKERS:-2} \
 		.venv/bin/reflex run --env prod --frontend-port $${PORT:-8000} \
 		--backend-port $${PORT:-8000} --backend-host $${BIND_HOST:-127.0.0.1} & app=$$!; \
-	trap 'kill -TERM $$app 2>/dev/null; wait $$app' INT TERM; \
 	.venv/bin/passkey-app wait-healthy http://$${BIND_HOST:-127.0.0.1}:$${PORT:-8000}/api/health \
-		&& echo "ready on port $${PORT:-8000}"; \
+		& ready=$$!; \
+	stop() { kill -TERM $$app $$ready 2>/dev/null; wait $$app $$ready; exit $$1; }; \
+	trap 'stop 130' INT; trap 'stop 143' TERM; \
+	wait $$ready && echo "ready on port $${PORT:-8000}"; \
 	wait $$app
 
 lint:
@@ -59,6 +61,13 @@ test: deps-test
 
 bench: deps-test
 	.venv/bin/python -m scripts.bench_passkeys
+
+CLIENTS ?= 20
+SECONDS ?= 30
+# Passkey sign-ins per second on the production profile (PostgreSQL and Redis on this
+# machine): CLIENTS simulated browsers for SECONDS (scripts/bench_load.py --help).
+bench-load: deps-test
+	.venv/bin/python -m scripts.bench_load --clients $(CLIENTS) --seconds $(SECONDS)
 
 SIZE ?= 1000
 # Demo users for the admin dashboard, into the stack `make run` is serving.
