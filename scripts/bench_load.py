@@ -32,9 +32,11 @@ whole server) and this client; other people's load on the same servers shows in 
 totals and in the load average, printed too. ``--py-spy DIR`` records each worker with
 py-spy (if on PATH) during the window and prints the hottest frames.
 
-``--cognito-quota SPEC`` is passed to the stand-in as the environment variable named by
-``COGNITO_QUOTA_ENV`` below (request-rate quotas are being added to the stand-in; the
-variable's name and SPEC's format are the stand-in's: rename here when they land).
+The stand-in applies Cognito's default request-rate quotas (passkey_app/local_cognito/
+quotas.py); ``--cognito-quota-scale`` scales them all. After the measured window, unless
+``--over-quota 0``, a second stack (fresh data and accounts) runs with the sign-in quota at half
+the rate just reached, under the same browsers: the app then asks Cognito for twice
+its quota, and the figures show what people get (botocore's retries, then "busy").
 
 The last line is ``sign-ins/s: X  p95: Y ms  errors: Z``. Figures only, nothing asserted.
 """
@@ -47,6 +49,7 @@ import collections
 import contextlib
 import ipaddress
 import itertools
+import json
 import os
 import shutil
 import signal
@@ -67,6 +70,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from passkey_app.dev.devserver import PROJECT_ROOT, Stack, StackPorts, start_stack
+from passkey_app.local_cognito.quotas import (
+    CHALLENGE_RESPONSE_FACTOR,
+    ENV_RATES,
+    ENV_SCALE,
+    QuotaCategory,
+)
 from tests.support.sim_browser import (
     Person,
     SignInError,
@@ -77,8 +86,6 @@ from tests.support.sim_browser import (
     sign_up,
 )
 
-COGNITO_QUOTA_ENV = "LOCAL_COGNITO_QUOTA"
-"""Hook for the stand-in's request-rate quotas: ``--cognito-quota`` is put here."""
 ADMIN_POSTGRES_URL = os.environ.get(
     "PASSKEY_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -136,9 +143,16 @@ def drop_database() -> None:
     admin.dispose()
 
 
-def start(args: argparse.Namespace, work: Path, data_dir: Path, database_url: str) -> Stack:
+def start(
+    args: argparse.Namespace,
+    work: Path,
+    data_dir: Path,
+    database_url: str,
+    quota_env: dict[str, str] | None = None,
+) -> Stack:
     port = free_port()
     extra = {
+        **(quota_env or {}),
         "PASSKEY_DATABASE_URL": database_url,
         "REFLEX_REDIS_URL": REDIS_URL,
         "GRANIAN_WORKERS": str(args.workers),
@@ -146,8 +160,8 @@ def start(args: argparse.Namespace, work: Path, data_dir: Path, database_url: st
         "REFLEX_WEB_WORKDIR": str(PROD_WEB_DIR),
         "REFLEX_STATES_WORKDIR": str(work / "states"),
     }
-    if args.cognito_quota:
-        extra[COGNITO_QUOTA_ENV] = args.cognito_quota
+    if args.cognito_quota_scale:
+        extra[ENV_SCALE] = args.cognito_quota_scale
     return start_stack(
         data_dir=data_dir,
         ports=StackPorts(frontend=port, backend=port, local_aws=free_port()),
@@ -347,7 +361,12 @@ def profile_summary(folder: Path, top: int = 10) -> list[str]:
 
 
 async def run_load(
-    args: argparse.Namespace, stack: Stack, database_url: str
+    args: argparse.Namespace,
+    stack: Stack,
+    database_url: str,
+    *,
+    people: list[Person] | None = None,
+    seconds: float | None = None,
 ) -> tuple[list[Outcome], dict[str, float], float, list[Person]]:
     base = stack.frontend_url
     addresses = Addresses()
@@ -355,21 +374,22 @@ async def run_load(
     async with aiohttp.ClientSession(
         connector=connector, cookie_jar=aiohttp.DummyCookieJar()
     ) as http:
-        count = args.clients * args.users_per_client
-        people, errors, took = await make_people(http, base, count, args.clients, addresses)
-        print(
-            f"accounts: {len(people)} made through /signup in {took:.1f} s "
-            f"({len(people) / took:.1f} sign-ups/s, {len(errors)} failed"
-            + (f": {collections.Counter(e.kind for e in errors)}" if errors else "")
-            + ")",
-            flush=True,
-        )
+        if people is None:
+            count = args.clients * args.users_per_client
+            people, errors, took = await make_people(http, base, count, args.clients, addresses)
+            print(
+                f"accounts: {len(people)} made through /signup in {took:.1f} s "
+                f"({len(people) / took:.1f} sign-ups/s, {len(errors)} failed"
+                + (f": {collections.Counter(e.kind for e in errors)}" if errors else "")
+                + ")",
+                flush=True,
+            )
         if not people:
             raise SystemExit("no account could be made: see the logs")
         outcomes: list[Outcome] = []
         begin = time.perf_counter()
         window_start = begin + args.warmup
-        window_end = window_start + args.seconds
+        window_end = window_start + (args.seconds if seconds is None else seconds)
         clients = [
             sign_ins(
                 http,
@@ -429,7 +449,8 @@ def percentile(ordered: list[float], share: float) -> float:
 
 def report(
     args: argparse.Namespace, outcomes: list[Outcome], split: dict[str, float], elapsed: float
-) -> None:
+) -> str:
+    """Print the figures; return the closing one-line summary (printed last)."""
     good = [o for o in outcomes if o.error is None]
     bad = [o for o in outcomes if o.error is not None]
     ordered = sorted(o.seconds * 1000 for o in good)
@@ -469,7 +490,33 @@ def report(
         print("where the workers' CPU goes (py-spy --gil, share of samples):")
         print("\n".join(lines))
     p95 = percentile(ordered, 0.95)
-    print(f"sign-ins/s: {rate:.1f}  p95: {p95:.0f} ms  errors: {len(bad)}")
+    return f"sign-ins/s: {rate:.1f}  p95: {p95:.0f} ms  errors: {len(bad)}"
+
+
+def over_quota_env(rate: float) -> tuple[float, dict[str, str]]:
+    """Cognito's sign-in quota at half the rate just reached (so the same load asks for
+    twice the quota); challenge answers keep AWS's three times that."""
+    quota = max(1.0, rate / 2)
+    rates = {
+        QuotaCategory.USER_AUTHENTICATION.value: quota,
+        QuotaCategory.CHALLENGE_RESPONSE.value: quota * CHALLENGE_RESPONSE_FACTOR,
+    }
+    return quota, {ENV_RATES: json.dumps(rates)}
+
+
+def report_over_quota(quota: float, asked: float, outcomes: list[Outcome], elapsed: float) -> None:
+    """What people see when the app asks Cognito for twice its quota: botocore's retries
+    absorb what they can, the rest is a short "busy, try again", never a 500."""
+    good = [o for o in outcomes if o.error is None]
+    kinds = collections.Counter(o.error.kind for o in outcomes if o.error)
+    details = collections.Counter(str(o.error) for o in outcomes if o.error)
+    print(
+        f"\nat twice Cognito's quota (UserAuthentication {quota:.1f}/s, about {asked:.1f}/s "
+        f"asked): {len(good) / elapsed:.1f} sign-ins/s ok, "
+        + (", ".join(f"{k} {n}" for k, n in kinds.most_common()) or "no errors")
+    )
+    for detail, n in details.most_common(3):
+        print(f"  {n} x {detail}")
 
 
 # --- main -----------------------------------------------------------------------------
@@ -501,7 +548,16 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users-per-client", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=30, help="per step of a sign-in")
     parser.add_argument(
-        "--cognito-quota", default="", help=f"passed to the stand-in as ${COGNITO_QUOTA_ENV}"
+        "--cognito-quota-scale",
+        default="",
+        help=f"a factor for every Cognito quota of the stand-in (${ENV_SCALE})",
+    )
+    parser.add_argument(
+        "--over-quota",
+        type=float,
+        default=15,
+        metavar="SECONDS",
+        help="then this long with Cognito's sign-in quota at half the rate reached (0: skip)",
     )
     parser.add_argument("--py-spy", default="", metavar="DIR", help="profile the workers")
     parser.add_argument("--keep-logs", default="", metavar="DIR", help="copy the logs here")
@@ -517,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         f"bench-load: {args.clients} simulated browsers, {args.workers} workers, "
         f"flow {args.flow}, {args.seconds:.0f} s measured; throttles at their defaults, "
         f"each visit from its own address (X-Forwarded-For, PASSKEY_TRUSTED_PROXIES={PROXY})"
-        + (f"; ${COGNITO_QUOTA_ENV}={args.cognito_quota}" if args.cognito_quota else ""),
+        + (f"; ${ENV_SCALE}={args.cognito_quota_scale}" if args.cognito_quota_scale else ""),
         flush=True,
     )
     with stop_on_sigterm(), tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
@@ -535,7 +591,23 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             outcomes, split, elapsed, _ = asyncio.run(run_load(args, stack, database_url))
-            report(args, outcomes, split, elapsed)
+            summary = report(args, outcomes, split, elapsed)
+            if args.over_quota > 0 and outcomes:
+                # A stack of its own (fresh data, fresh accounts) whose sign-in quota is
+                # half the rate just reached: the same browsers then ask twice the quota.
+                asked = sum(1 for o in outcomes if o.error is None) / elapsed
+                quota, quota_env = over_quota_env(asked)
+                stack.stop()
+                stack = None
+                drop_database()
+                database_url = fresh_database()
+                redis.Redis.from_url(REDIS_URL).flushdb()
+                stack = start(args, work, work / "data-over-quota", database_url, quota_env)
+                over, _, over_elapsed, _ = asyncio.run(
+                    run_load(args, stack, database_url, seconds=args.over_quota)
+                )
+                report_over_quota(quota, asked, over, over_elapsed)
+            print(summary, flush=True)
         except KeyboardInterrupt:
             print("stopped", file=sys.stderr)
             return 130
