@@ -4,8 +4,11 @@ import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 
 from passkey_app.settings import Settings
+from passkey_app.workers import respawn_failed_workers
 
 _settings = Settings()
+# One backend worker dying must not stop the others (passkey_app/workers.py).
+respawn_failed_workers()
 
 config = rx.Config(
     app_name="passkey_app",

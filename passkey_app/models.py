@@ -217,3 +217,24 @@ class RateLimitBucket(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=RATE_LIMIT_KEY_LENGTH)
     window_start: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     count: int
+
+
+class SignupAttempt(SQLModel, table=True):
+    """A passkey sign-up between creating its Cognito user and finishing (or undoing).
+
+    Written before the Cognito user is created and deleted when the sign-up has finished
+    or been undone, so a row left behind names a sign-up that may have left a Cognito
+    user without a passkey: one whose undo could not reach Cognito (``undo_owed``), or
+    whose worker died half-way (``in_flight`` for too long). The next sign-up of the same
+    address, and the periodic sweep, settle it (services/accounts/half_made.py).
+    """
+
+    __tablename__ = "signup_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=EMAIL_LENGTH, index=True)
+    user_sub: str | None = Field(default=None, max_length=SUB_LENGTH)
+    """The Cognito user the attempt created, once Cognito has answered."""
+    started_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    undo_owed: bool = False
+    """The sign-up failed and could not delete its Cognito user (Cognito unreachable)."""

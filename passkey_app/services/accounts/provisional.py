@@ -23,6 +23,7 @@ from sqlmodel import col, select
 
 from passkey_app.db import session_scope
 from passkey_app.models import WebAuthnUser
+from passkey_app.services.accounts.half_made import HalfMadeAccounts
 from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoUser
@@ -90,6 +91,7 @@ class ProvisionalAccounts:
         self._lifetime = lifetime
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
+        self._half_made = HalfMadeAccounts(engine=engine, gateway=gateway, clock=clock)
 
     @property
     def lifetime(self) -> timedelta:
@@ -160,7 +162,9 @@ class ProvisionalAccounts:
     def sweep(self) -> int:
         """Delete the accounts still unconfirmed after the lifetime (the Cognito user, its
         passkeys and sessions); return how many. An address confirmed some other way
-        (an admin set email_verified) only loses the provisional flag."""
+        (an admin set email_verified) only loses the provisional flag. Sign-ups that
+        failed and could not undo themselves are settled too (HalfMadeAccounts)."""
+        self._half_made.sweep()
         cutoff = self._clock() - self._lifetime
         with session_scope(self._engine) as db:
             stale = list(

@@ -14,7 +14,7 @@ import base64
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from lambdas.proof import KeyRing
 from passkey_app.db import session_scope
 from passkey_app.models import WebAuthnUser
+from passkey_app.services.accounts.half_made import HalfMadeAccounts
 from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoUser
@@ -89,6 +90,7 @@ class PasskeySignup:
         self._clock = clock
         self._audit = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
+        self._half_made = HalfMadeAccounts(engine=engine, gateway=gateway, clock=clock)
         self._sign_in = SignInStep(gateway=gateway, sessions=sessions, key_ring=key_ring)
 
     def begin(self, *, email: str, client: ClientInfo) -> CeremonyStart:
@@ -126,6 +128,12 @@ class PasskeySignup:
             )
             raise
         try:
+            self._half_made.settle(email)
+            attempt = self._half_made.start(email)
+        except AuthError as error:
+            slot.give_back()
+            self._fail(error, client, email=email, detail=error.failure.value)
+        try:
             user = self._gateway.create_passkey_user(
                 email=email,
                 password=random_password(),
@@ -133,42 +141,41 @@ class PasskeySignup:
             )
         except AuthError as error:
             slot.give_back()
-            self._audit.write(
-                AuditEventType.SIGNUP_PASSKEY,
-                "failure",
-                client,
-                email=email,
-                detail=error.failure.value,
-            )
-            if isinstance(error, CognitoBusyError):
-                raise  # refused for the pool's rate, whatever the address: says nothing
-            # The same answer whether the address is taken or Cognito failed: a sign-up
-            # must not confirm that an account exists.
-            raise AuthError(AuthFailure.SIGNUP_NOT_COMPLETED, error.failure.value) from error
+            # Cognito may have made the user before its answer was lost: look again later.
+            self._half_made.owe_undo(attempt)
+            self._fail(error, client, email=email, detail=error.failure.value)
+        self._half_made.created(attempt, user_sub=user.sub)
         try:
             result = self._complete(user, passkey, client)
         except Exception as error:
             slot.give_back()
-            self._undo(user)
+            if self._undo(user, cognito_reachable=not _unreachable(error)):
+                self._half_made.finished(attempt)
+            else:
+                self._half_made.owe_undo(attempt)
             detail = (
                 error.reason.value
                 if isinstance(error, PasskeyRejectedError)
                 else type(error).__name__
             )
-            self._audit.write(
-                AuditEventType.SIGNUP_PASSKEY,
-                "failure",
-                client,
-                email=email,
-                detail=f"undone: {detail}",
-            )
-            if isinstance(error, CognitoBusyError) or (
-                isinstance(error, AuthError)
-                and error.failure is AuthFailure.PASSKEY_ALREADY_REGISTERED
-            ):
-                raise
-            raise AuthError(AuthFailure.SIGNUP_NOT_COMPLETED, detail) from error
+            self._fail(error, client, email=email, detail=f"undone: {detail}")
+        self._half_made.finished(attempt)
         return result
+
+    def _fail(self, error: Exception, client: ClientInfo, *, email: str, detail: str) -> NoReturn:
+        """Audit a failed sign-up and raise the error to show. Cognito busy or unreachable
+        is said as such (it does not depend on the address); anything else gets the one
+        answer that never confirms an account exists."""
+        self._audit.write(
+            AuditEventType.SIGNUP_PASSKEY, "failure", client, email=email, detail=detail
+        )
+        if isinstance(error, AuthError) and (
+            _unreachable(error)
+            or isinstance(error, CognitoBusyError)
+            or error.failure is AuthFailure.PASSKEY_ALREADY_REGISTERED
+        ):
+            raise error
+        raise AuthError(AuthFailure.SIGNUP_NOT_COMPLETED, detail) from error
 
     def _complete(
         self, user: CognitoUser, passkey: NewPasskey, client: ClientInfo
@@ -223,14 +230,24 @@ class PasskeySignup:
             )
         return result
 
-    def _undo(self, user: CognitoUser) -> None:
-        """Remove what the saga made: our rows (passkeys cascade), then the Cognito user."""
+    def _undo(self, user: CognitoUser, *, cognito_reachable: bool) -> bool:
+        """Remove what the saga made: our rows (passkeys cascade), then the Cognito user;
+        whether all of it is gone. When Cognito was just found unreachable, its user is
+        left for HalfMadeAccounts to delete, so the person is not kept waiting on it."""
         try:
             with session_scope(self._engine) as db:
                 db.execute(delete(WebAuthnUser).where(WebAuthnUser.user_sub == user.sub))  # type: ignore[arg-type]
         except Exception:
             log.exception("sign-up undo: could not remove the stored passkey")
+        if not cognito_reachable:
+            return False
         try:
             self._gateway.delete_user(username=user.username)
         except AuthError as error:
             log.error("sign-up undo: could not delete the Cognito user: %s", error.failure.value)
+            return False
+        return True
+
+
+def _unreachable(error: Exception) -> bool:
+    return isinstance(error, AuthError) and error.failure is AuthFailure.UNAVAILABLE
