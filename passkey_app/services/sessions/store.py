@@ -58,6 +58,9 @@ class LoginSucceeded:
 
     handoff_code: str
     user_sub: str
+    email: str = ""
+    """From the verified ID token: the audit row names the person even when the factor
+    (a passkey) knew only the sub."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,7 @@ class SessionStore:
         code = self.begin(
             tokens=tokens, identity=identity, method=method, client=client, notice=notice
         )
-        return LoginSucceeded(handoff_code=code, user_sub=identity.sub)
+        return LoginSucceeded(handoff_code=code, user_sub=identity.sub, email=identity.email)
 
     def clear_notice(self, session_id: str) -> None:
         """The person has read the session's notice."""
