@@ -76,7 +76,7 @@ def _seed(args: argparse.Namespace) -> int:
         f"seeded {report.created} users ({report.skipped} already there), "
         f"{report.passkeys} passkeys and {report.events} audit events in "
         f"{report.total_seconds:.1f} s ({report.created / max(report.total_seconds, 1e-9):.0f} "
-        f"users/s; SQL {report.sql_seconds:.1f} s of it, overlapped with the pool's work)"
+        f"users/s; Cognito {report.cognito_seconds:.1f} s, SQL {report.sql_seconds:.1f} s)"
     )
     return 0
 

@@ -1,4 +1,4 @@
-"""`make seed`: users created a batch at a time, each batch's rows written as it is done,
+"""`make seed`: users created with several calls in flight, rows written a batch at a time,
 progress heard for every user, and a second run skipping who is already there."""
 
 from __future__ import annotations
