@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Date, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Column lengths: the models declare them and the code that truncates or checks a value
@@ -238,3 +238,26 @@ class SignupAttempt(SQLModel, table=True):
     started_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     undo_owed: bool = False
     """The sign-up failed and could not delete its Cognito user (Cognito unreachable)."""
+
+
+class LoginDay(SQLModel, table=True):
+    """Successful sign-ins on one UTC day by one method. Counted as each sign-in is
+    audited (services/login_stats.py), so the adoption chart reads a few rows a day
+    instead of scanning the audit log."""
+
+    __tablename__ = "login_day"
+
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    method: str = Field(primary_key=True, max_length=AUTH_METHOD_LENGTH)
+    count: int
+
+
+class UserLastLogin(SQLModel, table=True):
+    """Each user's newest successful sign-in, kept as sign-ins are audited: the users
+    table's "Last login" and the adoption page's active users (one row per user)."""
+
+    __tablename__ = "user_last_login"
+
+    user_sub: str = Field(primary_key=True, max_length=SUB_LENGTH)
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    method: str = Field(max_length=AUTH_METHOD_LENGTH)

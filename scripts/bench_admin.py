@@ -84,8 +84,9 @@ def main() -> None:
             client=client, user_pool_id=pool.user_pool_id, engine=services.engine, users=args.users
         )
         print(
-            f"seed {args.users} users: Cognito {report.cognito_seconds:.1f} s, SQL "
-            f"{report.sql_seconds:.1f} s ({report.passkeys} passkeys, {report.events} events)"
+            f"seed {args.users} users: {report.total_seconds:.1f} s (Cognito "
+            f"{report.cognito_seconds:.1f} s, SQL {report.sql_seconds:.1f} s; "
+            f"{report.passkeys} passkeys, {report.events} events)"
         )
         now = datetime.now(UTC)
         admin = SignedInUser(

@@ -50,6 +50,7 @@ def _seed(args: argparse.Namespace) -> int:
     from botocore.config import Config
 
     from passkey_app.db import make_engine
+    from passkey_app.dev.progress import seed_progress
     from passkey_app.dev.seed import seed
 
     data_dir = Path(args.data_dir)
@@ -65,18 +66,21 @@ def _seed(args: argparse.Namespace) -> int:
         config=Config(retries={"mode": "adaptive", "total_max_attempts": 10}),
     )
     engine = make_engine(Settings(data_dir=data_dir).effective_database_url)
-    report = seed(
-        client=client,
-        user_pool_id=pool["user_pool_id"],
-        engine=engine,
-        users=args.users,
-        email_prefix=args.prefix,
-        workers=4,
-    )
+    with seed_progress(args.users) as progress:
+        report = seed(
+            client=client,
+            user_pool_id=pool["user_pool_id"],
+            engine=engine,
+            users=args.users,
+            email_prefix=args.prefix,
+            workers=4,
+            progress=progress,
+        )
     print(
-        f"created {report.created} users ({report.skipped} already there) in "
-        f"{report.cognito_seconds:.1f} s; {report.passkeys} passkeys and {report.events} "
-        f"audit events in {report.sql_seconds:.1f} s"
+        f"seeded {report.created} users ({report.skipped} already there), "
+        f"{report.passkeys} passkeys and {report.events} audit events in "
+        f"{report.total_seconds:.1f} s ({report.created / max(report.total_seconds, 1e-9):.0f} "
+        f"users/s; Cognito {report.cognito_seconds:.1f} s, SQL {report.sql_seconds:.1f} s)"
     )
     return 0
 

@@ -9,12 +9,44 @@ from passkey_app.components.layout import card, page_shell
 from passkey_app.state.outbox import OutboxItem, OutboxState
 
 
+def _heading(item: OutboxItem) -> rx.Component:
+    return rx.hstack(
+        rx.text(item.subject, weight="bold", size="3"),
+        rx.cond(
+            item.badge != "",
+            rx.badge(item.badge, color_scheme="gray", variant="solid", data_testid="link-badge"),
+        ),
+        rx.spacer(),
+        rx.cond(
+            item.sent != "",
+            rx.el.time(
+                rx.text(item.sent, size="1", color=rx.color("gray", 11)),
+                title=item.sent_exact,
+                date_time=item.sent_exact,
+            ),
+        ),
+        align="center",
+        spacing="2",
+        width="100%",
+        wrap="wrap",
+    )
+
+
 def _message(item: OutboxItem) -> rx.Component:
+    used = item.badge != ""
     return rx.card(
         rx.vstack(
-            rx.text(item.subject, weight="bold", size="3"),
+            _heading(item),
             rx.text(f"To {item.recipient}", size="1", color=rx.color("gray", 11)),
             rx.text(f"From {item.sender}", size="1", color=rx.color("gray", 11)),
+            rx.cond(
+                item.sent_exact != "",
+                rx.text("Sent ", item.sent_exact, size="1", color=rx.color("gray", 11)),
+            ),
+            rx.cond(
+                used,
+                rx.callout(item.note, icon="ban", color_scheme="gray", size="1", width="100%"),
+            ),
             rx.el.iframe(
                 src_doc=item.html,
                 title=item.subject,
@@ -27,12 +59,17 @@ def _message(item: OutboxItem) -> rx.Component:
                     "borderRadius": "8px",
                     "background": "#f4f4f7",
                 },
+                # A link that no longer works is faded (still clickable: opening it
+                # again shows what a person would see).
+                opacity=rx.cond(used, "0.45", "1"),
+                filter=rx.cond(used, "grayscale(1)", "none"),
             ),
             spacing="1",
             width="100%",
         ),
         width="100%",
         data_testid="outbox-message",
+        data_link_state=item.state,
     )
 
 

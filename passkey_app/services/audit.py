@@ -19,6 +19,7 @@ from passkey_app.models import (
     AuditEvent,
 )
 from passkey_app.services.clock import Clock, system_clock
+from passkey_app.services.login_stats import Login, note_logins
 
 
 class AuditEventType(StrEnum):
@@ -77,6 +78,16 @@ AUDIT_EVENT_LABELS: Mapping[AuditEventType, str] = MappingProxyType(
 )
 
 
+LOGIN_EVENT_METHODS: Mapping[AuditEventType, str] = MappingProxyType(
+    {
+        AuditEventType.LOGIN_PASSKEY: "passkey",
+        AuditEventType.LOGIN_PASSWORD: "password",
+        AuditEventType.MAGIC_LINK_REDEEM: "magic_link",  # an email link's redemption
+    }
+)
+"""The events that count as a sign-in, with the method's stored value (SignInMethod)."""
+
+
 @dataclass(frozen=True)
 class ClientInfo:
     """Where a request came from, as far as the server can tell."""
@@ -101,7 +112,11 @@ def record_event(
     actor_sub: str | None = None,
     detail: str = "",
 ) -> None:
-    """Add one audit row to the caller's unit of work."""
+    """Add one audit row to the caller's unit of work; a successful sign-in is also
+    counted (services/login_stats.py) in the same unit of work."""
+    method = LOGIN_EVENT_METHODS.get(event_type)
+    if method is not None and outcome == "success" and user_sub:
+        note_logins(session, [Login(user_sub=user_sub, method=method, at=at)])
     session.add(
         AuditEvent(
             occurred_at=at,

@@ -4,6 +4,7 @@ a user's page with a confirmed action, the adoption charts (light, dark, phone).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import boto3
@@ -16,7 +17,7 @@ from passkey_app.dev.seed import seed
 from passkey_app.local_cognito.pool import DEMO_USERS
 from passkey_app.settings import Settings
 from tests.e2e.conftest import screenshot
-from tests.e2e.pages import sign_in_with_password, sign_up_with_passkey
+from tests.e2e.pages import mail_in_outbox, sign_in_with_password, sign_up_with_passkey
 from tests.e2e.users import create_password_user, unique_email
 from tests.e2e.virtual_authenticator import add_virtual_authenticator
 
@@ -113,6 +114,15 @@ def test_the_admin_removes_a_passkey_and_signs_the_user_out_everywhere(
         add_virtual_authenticator(member)
         email = unique_email("managed")
         sign_up_with_passkey(member, base, email)
+        mail = mail_in_outbox(member, base, email)
+        expect(mail.get_by_test_id("link-badge")).to_have_count(0)
+        expect(mail.get_by_text(re.compile(r"^(just now|1 minute ago)$"))).to_be_visible()
+        mail.frame_locator("iframe").get_by_role("link", name="Confirm my email").click()
+        expect(member.get_by_text("Email confirmed. Thanks!")).to_be_visible()
+        used = mail_in_outbox(member, base, email)
+        expect(used.get_by_test_id("link-badge")).to_have_text("Used")
+        expect(used).to_have_attribute("data-link-state", "used")
+        screenshot(member, "outbox-used-link")
 
         sign_in_with_password(page, base, ADMIN.email, ADMIN.password)
         page.goto(f"{base}/admin")
@@ -130,7 +140,7 @@ def test_the_admin_removes_a_passkey_and_signs_the_user_out_everywhere(
         expect(page.get_by_text("admin.user_sign_out").first).to_be_visible()
         screenshot(page, "admin-user-after-actions")
 
-        member.reload()
+        member.goto(f"{base}/account")  # the member's tab was last on the outbox
         member.wait_for_url(f"{base}/login?next=/account")
     finally:
         device.close()

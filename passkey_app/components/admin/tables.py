@@ -86,11 +86,8 @@ def _user_row(user: UserItem) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.vstack(
-                rx.text(user.last_login, size="2"),
-                rx.text(user.last_method, size="1", color=MUTED),
-                spacing="0",
-            )
+            rx.text(user.last_login, size="2", as_="div"),
+            rx.text(user.last_method, size="1", color_scheme="gray", as_="div"),
         ),
         data_testid="admin-user-row",
     )
@@ -172,7 +169,7 @@ def users_table() -> rx.Component:
 
 def _event_row(event: EventItem) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(event.at, white_space="nowrap")),
+        rx.table.cell(rx.text(event.at, wrap="nowrap")),
         rx.table.cell(
             rx.hstack(
                 rx.code(event.event_type),
@@ -188,7 +185,7 @@ def _event_row(event: EventItem) -> rx.Component:
             )
         ),
         rx.table.cell(event.email),
-        rx.table.cell(rx.text(event.detail, size="1", color=MUTED)),
+        rx.table.cell(rx.text(event.detail, size="1", color_scheme="gray")),
         data_testid="audit-row",
     )
 

@@ -1,6 +1,9 @@
 """Adoption numbers for the dashboard, counted by the database (GROUP BY / COUNT).
 
-Time buckets are UTC days ("YYYY-MM-DD") and months ("YYYY-MM") on SQLite and PostgreSQL.
+Sign-in figures read the counts kept as sign-ins happen (services/login_stats.py: one
+row per day and method, one per user), never the audit log, so their cost does not
+grow with it. Time buckets are UTC days ("YYYY-MM-DD") and months ("YYYY-MM") on
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from passkey_app.models import AuditEvent, PasskeyCredential, WebAuthnUser
-from passkey_app.services.admin.queries import LOGIN_EVENTS
+from passkey_app.models import LoginDay, PasskeyCredential, UserLastLogin, WebAuthnUser
+from passkey_app.services.login_stats import utc_day
 from passkey_app.services.webauthn.aaguid import authenticator_model
 
 UNKNOWN_MODEL = "Unknown authenticator"
@@ -66,42 +69,30 @@ def _bucket(db: Session, column: Any, unit: str) -> Any:
     return func.strftime("%Y-%m-%d" if unit == "day" else "%Y-%m", column)
 
 
-def _login_success(since: datetime) -> list[Any]:
-    return [
-        col(AuditEvent.event_type).in_(list(LOGIN_EVENTS)),
-        AuditEvent.outcome == "success",
-        col(AuditEvent.occurred_at) >= since,
-        col(AuditEvent.user_sub).is_not(None),
-    ]
-
-
 def active_users(db: Session, *, since: datetime) -> ActiveUsers:
-    """Distinct users with a successful login since ``since``, and those with a passkey."""
-    with_passkey = col(AuditEvent.user_sub).in_(select(PasskeyCredential.user_sub))
-    active = db.exec(
-        select(func.count(func.distinct(AuditEvent.user_sub))).where(*_login_success(since))
-    ).one()
+    """Users whose newest successful login is at or after ``since``, and those of them
+    who have a passkey."""
+    recent = col(UserLastLogin.at) >= since
+    with_passkey = col(UserLastLogin.user_sub).in_(select(PasskeyCredential.user_sub))
+    active = db.exec(select(func.count()).select_from(UserLastLogin).where(recent)).one()
     equipped = db.exec(
-        select(func.count(func.distinct(AuditEvent.user_sub))).where(
-            *_login_success(since), with_passkey
-        )
+        select(func.count()).select_from(UserLastLogin).where(recent, with_passkey)
     ).one()
     return ActiveUsers(active=int(active), with_passkey=int(equipped))
 
 
 def logins_per_day(db: Session, *, since: datetime, until: datetime) -> list[DailyLogins]:
     """Every UTC day from ``since`` to ``until`` (days without logins count zero)."""
-    day = _bucket(db, col(AuditEvent.occurred_at), "day")
+    first, last = utc_day(since), utc_day(until)
     rows = db.exec(
-        select(day, AuditEvent.event_type, func.count())
-        .where(*_login_success(since), col(AuditEvent.occurred_at) <= until)
-        .group_by(day, col(AuditEvent.event_type))
+        select(col(LoginDay.day), col(LoginDay.method), col(LoginDay.count)).where(
+            col(LoginDay.day) >= first, col(LoginDay.day) <= last
+        )
     ).all()
     counts: dict[str, dict[str, int]] = {}
-    for bucket, event_type, count in rows:
-        counts.setdefault(str(bucket), {})[LOGIN_EVENTS[event_type]] = int(count)
-    days = (until.date() - since.date()).days + 1
-    labels = [(since.date() + timedelta(days=n)).isoformat() for n in range(days)]
+    for day, method, count in rows:
+        counts.setdefault(day.isoformat(), {})[method] = int(count)
+    labels = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
     return [DailyLogins(day=label, **counts.get(label, {})) for label in labels]
 
 

@@ -3,22 +3,19 @@ a page of users is joined with one ``IN (...)`` query per table, never a row at 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
-from passkey_app.models import AuditEvent, PasskeyCredential, WebAuthnUser
-from passkey_app.services.audit import AuditEventType
+from passkey_app.models import AuditEvent, PasskeyCredential, UserLastLogin, WebAuthnUser
+from passkey_app.services.audit import LOGIN_EVENT_METHODS
 from passkey_app.services.clock import as_utc
 from passkey_app.services.sign_in import SignInMethod
 
 LOGIN_EVENTS: dict[str, SignInMethod] = {
-    AuditEventType.LOGIN_PASSKEY: SignInMethod.PASSKEY,
-    AuditEventType.LOGIN_PASSWORD: SignInMethod.PASSWORD,
-    AuditEventType.MAGIC_LINK_REDEEM: SignInMethod.MAGIC_LINK,  # an email link's redemption
+    event_type.value: SignInMethod(method) for event_type, method in LOGIN_EVENT_METHODS.items()
 }
 MAX_AUDIT_PAGE = 100
 
@@ -115,39 +112,16 @@ def created_by_passkey(db: Session, subs: list[str]) -> set[str]:
     )
 
 
-def _login_success() -> list[Any]:
-    return [col(AuditEvent.event_type).in_(list(LOGIN_EVENTS)), AuditEvent.outcome == "success"]
-
-
 def last_logins(db: Session, subs: list[str]) -> dict[str, LastLogin]:
-    """Each user's newest successful login and its method, in one statement."""
+    """Each user's newest successful login and its method (kept as sign-ins happen)."""
     if not subs:
         return {}
-    newest = (
-        select(
-            col(AuditEvent.user_sub).label("sub"),
-            func.max(col(AuditEvent.occurred_at)).label("at"),
-        )
-        .where(col(AuditEvent.user_sub).in_(subs), *_login_success())
-        .group_by(col(AuditEvent.user_sub))
-        .subquery()
-    )
     rows = db.exec(
-        select(AuditEvent.user_sub, AuditEvent.occurred_at, AuditEvent.event_type)
-        .join(
-            newest,
-            and_(
-                col(AuditEvent.user_sub) == newest.c.sub,
-                col(AuditEvent.occurred_at) == newest.c.at,
-            ),
+        select(UserLastLogin.user_sub, UserLastLogin.at, UserLastLogin.method).where(
+            col(UserLastLogin.user_sub).in_(subs)
         )
-        .where(*_login_success())
     ).all()
-    return {
-        sub: LastLogin(at=as_utc(at), method=LOGIN_EVENTS[event_type])
-        for sub, at, event_type in rows
-        if sub is not None
-    }
+    return {sub: LastLogin(at=as_utc(at), method=SignInMethod(method)) for sub, at, method in rows}
 
 
 def _row(event: AuditEvent) -> AuditRow:
@@ -162,6 +136,34 @@ def _row(event: AuditEvent) -> AuditRow:
         ip_address=event.ip_address,
         detail=event.detail,
     )
+
+
+def known_emails(db: Session, subs: set[str]) -> dict[str, str]:
+    """The newest email the log holds for each of ``subs`` (one query)."""
+    if not subs:
+        return {}
+    newest = (
+        select(func.max(col(AuditEvent.id)))
+        .where(col(AuditEvent.user_sub).in_(subs), col(AuditEvent.email).is_not(None))
+        .group_by(col(AuditEvent.user_sub))
+    )
+    rows = db.exec(
+        select(AuditEvent.user_sub, AuditEvent.email).where(col(AuditEvent.id).in_(newest))
+    ).all()
+    return {sub: email for sub, email in rows if sub and email}
+
+
+def _with_emails(db: Session, rows: list[AuditRow]) -> list[AuditRow]:
+    """Rows that name a sub but no email (a passkey sign-in knows only the sub; rows
+    written before sign-ins recorded the email) get the email the log knows for it."""
+    missing = {row.user_sub for row in rows if row.user_sub and not row.email}
+    emails = known_emails(db, missing)
+    return [
+        replace(row, email=emails[row.user_sub])
+        if row.user_sub in emails and not row.email
+        else row
+        for row in rows
+    ]
 
 
 def audit_page(
@@ -195,7 +197,7 @@ def audit_page(
             )
         )
     query = query.order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc())
-    events = [_row(event) for event in db.exec(query.limit(limit + 1)).all()]
+    events = _with_emails(db, [_row(event) for event in db.exec(query.limit(limit + 1)).all()])
     if len(events) <= limit:
         return events, None
     last = events[limit - 1]

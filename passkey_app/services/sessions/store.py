@@ -77,6 +77,9 @@ class LoginSucceeded:
 
     handoff_code: str
     user_sub: str
+    email: str = ""
+    """From the verified ID token: the audit row names the person even when the factor
+    (a passkey) knew only the sub."""
     binding: str = ""
 
 
@@ -216,7 +219,7 @@ class SessionStore:
                     at=now,
                     client=client,
                     user_sub=record.user_sub or identity.sub,
-                    email=record.email,
+                    email=record.email or identity.email,
                     detail=record.detail,
                 )
         if self._after_sign_in is not None:
@@ -258,7 +261,9 @@ class SessionStore:
             passkey_id=passkey_id,
             new_account=new_account,
         )
-        return LoginSucceeded(handoff_code=code, user_sub=identity.sub, binding=binding)
+        return LoginSucceeded(
+            handoff_code=code, user_sub=identity.sub, binding=binding, email=identity.email
+        )
 
     def clear_notice(self, session_id: str) -> None:
         """The person has read the session's notice."""

@@ -4,18 +4,36 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from passkey_app.services.container import Services
+from passkey_app.services.magic_links.store import LinkPurpose
 from passkey_app.services.mail.mailer import SesMailer
-from passkey_app.services.mail.outbox import LocalOutbox, OutboxUnavailableError, local_outbox
+from passkey_app.services.mail.outbox import (
+    LinkState,
+    LinkStatus,
+    LocalOutbox,
+    OutboxMessage,
+    OutboxUnavailableError,
+    link_states,
+    link_token,
+    local_outbox,
+)
 from passkey_app.services.mail.templates import link_mail
 from passkey_app.settings import PoolSettings, Settings
-
-SENDER = "no-reply@passkeys.localhost"
+from tests.services.flows import CLIENT
+from tests.services.magic_links.support import (
+    SENDER,
+    MovableClock,
+    SentMail,
+    build_links,
+    sent_mail,
+    verify_sender,
+)
 
 
 @pytest.fixture
@@ -68,3 +86,44 @@ def test_production_has_no_outbox() -> None:
     )
     assert local_outbox(Settings(mode="production"), pool) is None
     assert isinstance(local_outbox(Settings(mode="embedded"), pool), LocalOutbox)
+
+
+def _as_listed(mail: SentMail, n: int) -> OutboxMessage:
+    return OutboxMessage(
+        id=f"m{n}", sender=mail.source, to=mail.to[0], subject=mail.subject, html=mail.body
+    )
+
+
+def test_each_mail_says_when_its_link_was_sent_and_whether_it_still_works(
+    services: Services,
+) -> None:
+    verify_sender()
+    clock = MovableClock(now=datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+    links = build_links(services, clock)
+    binding = "this-browser-binding-value-0123456789"
+    ask = {"purpose": LinkPurpose.LOGIN, "binding": binding, "client": CLIENT}
+    links.request(email="alice@example.com", **ask)  # type: ignore[arg-type]
+    clock.advance(seconds=61)
+    links.request(email="alice@example.com", **ask)  # type: ignore[arg-type]
+    links.request(email="bob@example.com", **ask)  # type: ignore[arg-type]
+    replaced, used, fresh = (_as_listed(mail, n) for n, mail in enumerate(sent_mail()))
+    clock.advance(seconds=30)
+    links.redeem(token=sent_mail()[1].token, binding=binding, confirmed=False, client=CLIENT)
+    no_link = OutboxMessage(
+        id="plain", sender=SENDER, to="x@example.com", subject="Hi", html="<p>Hi</p>"
+    )
+    mails = [replaced, used, fresh, no_link]
+
+    start = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    later = start + timedelta(seconds=61)
+    assert link_states(services.engine, mails, now=clock.now) == {
+        "m0": LinkStatus(LinkState.REPLACED, start, later),
+        "m1": LinkStatus(LinkState.USED, later, later + timedelta(seconds=30)),
+        "m2": LinkStatus(LinkState.LIVE, later),
+        "plain": LinkStatus(LinkState.GONE),
+    }
+    after = clock.now + timedelta(minutes=15)
+    assert link_states(services.engine, [fresh], now=after)["m2"] == LinkStatus(
+        LinkState.EXPIRED, later, later + timedelta(minutes=15)
+    )
+    assert link_token(fresh.html) == sent_mail()[2].token
