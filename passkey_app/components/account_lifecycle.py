@@ -106,13 +106,7 @@ def sign_in_methods_card() -> rx.Component:
             rx.heading("Sign-in methods", size="4", as_="h2"),
             rx.cond(
                 State.methods_loaded,
-                rx.vstack(
-                    _explanation(),
-                    _password_row(),
-                    error_slot(State.remove_error, id_="remove-password-error"),
-                    spacing="2",
-                    width="100%",
-                ),
+                rx.vstack(_explanation(), _password_row(), spacing="2", width="100%"),
                 rx.skeleton(rx.box(height="3.5rem", width="100%")),
             ),
             spacing="2",
@@ -198,8 +192,14 @@ def delete_account_dialog() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
+                    rx.text(
+                        "To confirm, type ",
+                        rx.text.strong(State.account_email),
+                        ".",
+                        size="2",
+                    ),
                     field(
-                        "Type your email address to confirm",
+                        "Your email address",
                         name="confirmation",
                         id_="delete-confirmation",
                         type_="email",

@@ -44,6 +44,7 @@ class AccountLifecycleState(ReauthMixin, AuthState):
     """What the two cards show, their dialogs, and the change waiting for "Confirm it's you"."""
 
     methods_loaded: bool = False
+    account_email: str = ""
     has_password: bool = False
     passkey_count: int = 0
     synced_count: int = 0
@@ -76,6 +77,7 @@ class AccountLifecycleState(ReauthMixin, AuthState):
             self.methods_loaded = False
             return
         methods = await asyncio.to_thread(self._services().passwordless.methods, user=user)
+        self.account_email = user.email
         self.has_password = methods.has_password
         self.passkey_count = methods.passkeys
         self.synced_count = methods.synced_passkeys
