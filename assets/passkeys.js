@@ -320,6 +320,24 @@
     return ok(null);
   }
 
+  // Tells the browser's passkey provider every credential id the server still accepts for
+  // one account (none once the account is deleted), so it can hide or drop the others,
+  // where the browser has the Signal API. Never holds up what follows for long.
+  const SIGNAL_WAIT_MS = 2000;
+
+  async function signalAccepted(rpId, userId, credentialIds) {
+    if (unavailable() || typeof PublicKeyCredential.signalAllAcceptedCredentials !== "function") {
+      return fail("unsupported");
+    }
+    const signal = PublicKeyCredential.signalAllAcceptedCredentials({
+      rpId,
+      userId,
+      allAcceptedCredentialIds: credentialIds,
+    }).then(() => ok(null));
+    const late = new Promise((resolve) => setTimeout(() => resolve(fail("timeout")), SIGNAL_WAIT_MS));
+    return Promise.race([signal, late]);
+  }
+
   // Belt and braces: whatever slips through still resolves.
   function settled(fn) {
     return (...args) => Promise.resolve().then(() => fn(...args)).catch(() => fail("unknown"));
@@ -337,5 +355,6 @@
     cancelAutofill: settled(cancelAutofill),
     takeAutofillResult,
     forget: settled(forget),
+    signalAccepted: settled(signalAccepted),
   });
 })();

@@ -133,6 +133,12 @@ class WebAuthnUser(SQLModel, table=True):
     )
     """Set while the account is provisional: made by a passkey sign-up whose address
     nobody has proven yet. Cleared by the first proof of the mailbox."""
+    passwordless_since: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    """Since when the Cognito password is a random one nobody knows: the person removed it
+    (services/accounts/passwordless.py), or an admin's invitation never gave one. An
+    account ``created_by_passkey`` never had one either."""
 
 
 class PasskeyCredential(SQLModel, table=True):

@@ -11,6 +11,7 @@ from passkey_app.api.log_redaction import redact_event_payloads
 from passkey_app.api.session import build_session_routes, origin_guard
 from passkey_app.api.worker_header import worker_header
 from passkey_app.pages.account import account_page
+from passkey_app.pages.account_deleted import account_deleted_page
 from passkey_app.pages.admin import (
     admin_adoption_page,
     admin_audit_page,
@@ -27,6 +28,7 @@ from passkey_app.pages.registry import PUBLIC, SIGNED_IN, Page, group, register
 from passkey_app.pages.signup import signup_page
 from passkey_app.settings import get_settings
 from passkey_app.state.account import AccountState
+from passkey_app.state.account_lifecycle import AccountLifecycleState
 from passkey_app.state.admin.adoption import AdminAdoptionState
 from passkey_app.state.admin.audit import AdminAuditState
 from passkey_app.state.admin.user import AdminUserState
@@ -52,9 +54,15 @@ PAGES = [
         routes.ACCOUNT,
         lambda: account_page(settings.api_url),
         "Your account",
-        [AccountState.on_load, PasskeysState.on_load, SessionsState.on_load],
+        [
+            AccountState.on_load,
+            PasskeysState.on_load,
+            SessionsState.on_load,
+            AccountLifecycleState.on_load,
+        ],
         SIGNED_IN,
     ),
+    Page(routes.ACCOUNT_DELETED, account_deleted_page, "Account deleted", [], PUBLIC),
     Page(routes.ADMIN, admin_users_page, "Admin: users", [AdminUsersState.on_load], ADMIN),
     Page(routes.ADMIN_USER, admin_user_page, "Admin: user", [AdminUserState.on_load], ADMIN),
     Page(

@@ -83,7 +83,10 @@ def build_session_routes(services: Callable[[], Services] = get_services) -> Sta
             await asyncio.to_thread(
                 svc.sessions.end, session_id, client=client_of(request, svc.settings)
             )
-        response = _redirect(f"{frontend}{routes.LOGIN}?signed_out=1")
+        # After a deletion the session is already gone: only the cookie is left to clear.
+        deleted = await _form_field(request, "then") == "deleted"
+        target = routes.ACCOUNT_DELETED if deleted else f"{routes.LOGIN}?signed_out=1"
+        response = _redirect(f"{frontend}{target}")
         response.delete_cookie(
             svc.settings.session_cookie_name,
             path="/",

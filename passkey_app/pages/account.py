@@ -5,6 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from passkey_app import routes
+from passkey_app.components.account_lifecycle import (
+    danger_zone_card,
+    delete_account_dialog,
+    remove_password_dialog,
+    sign_in_methods_card,
+)
+from passkey_app.components.account_lifecycle import reauth_dialog as lifecycle_reauth_dialog
 from passkey_app.components.layout import card, page_shell
 from passkey_app.components.magic_link import passkey_after_link_offer
 from passkey_app.components.passkeys import (
@@ -164,10 +171,15 @@ def account_page(api_url: str) -> rx.Component:
             rx.cond(AccountState.loaded, _details(), _loading()),
         ),
         passkeys_card(),
+        sign_in_methods_card(),
         sessions_card(),
+        danger_zone_card(),
         reauth_dialog(),
         rename_dialog(),
         delete_dialog(),
+        lifecycle_reauth_dialog(),
+        remove_password_dialog(),
+        delete_account_dialog(),
         actions=[
             rx.cond(AccountState.is_admin, rx.link("Admin dashboard", href=routes.ADMIN, size="2")),
             sign_out_button(api_url),

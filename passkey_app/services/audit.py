@@ -45,6 +45,9 @@ class AuditEventType(StrEnum):
     ADMIN_USER_SIGN_OUT = "admin.user_sign_out"
     ADMIN_PASSKEY_DELETE = "admin.passkey_delete"
     PASSWORD_CHANGE = "password.change"  # noqa: S105 (a name, not a secret)
+    PASSWORD_REMOVE = "password.remove"  # noqa: S105 (a name, not a secret)
+    ACCOUNT_DELETE = "account.delete"
+    ADMIN_USER_INVITE = "admin.user_invite"
 
     @property
     def label(self) -> str:
@@ -74,6 +77,9 @@ AUDIT_EVENT_LABELS: Mapping[AuditEventType, str] = MappingProxyType(
         AuditEventType.ADMIN_USER_SIGN_OUT: "Admin signed the user out everywhere",
         AuditEventType.ADMIN_PASSKEY_DELETE: "Admin removed a passkey",
         AuditEventType.PASSWORD_CHANGE: "Password changed",
+        AuditEventType.PASSWORD_REMOVE: "Password removed (passwordless)",
+        AuditEventType.ACCOUNT_DELETE: "Account deleted by its owner",
+        AuditEventType.ADMIN_USER_INVITE: "Admin invited the user",
     }
 )
 

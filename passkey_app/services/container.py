@@ -12,6 +12,9 @@ from sqlalchemy.engine import Engine
 from lambdas.proof import KeyRing, parse_key_ring
 from passkey_app import routes
 from passkey_app.db import make_engine
+from passkey_app.services.accounts.deletion import AccountDeletion
+from passkey_app.services.accounts.invitations import Invitations
+from passkey_app.services.accounts.passwordless import Passwordless
 from passkey_app.services.accounts.provisional import ProvisionalAccounts
 from passkey_app.services.admin.directory import UserDirectory
 from passkey_app.services.admin.service import AdminService
@@ -23,7 +26,7 @@ from passkey_app.services.health import Health
 from passkey_app.services.magic_links.flows import LinkPolicy, MagicLinks
 from passkey_app.services.mail.mailer import SesMailer
 from passkey_app.services.mail.security import SecurityNotices
-from passkey_app.services.passkeys.account import PasskeyAccount
+from passkey_app.services.passkeys.account import FRESH_LOGIN, PasskeyAccount
 from passkey_app.services.passkeys.login import PasskeyLogin
 from passkey_app.services.passkeys.signup import PasskeySignup, SignupPolicy
 from passkey_app.services.password.login import PasswordLogin
@@ -61,6 +64,9 @@ class Services:
     health: Health
     notices: SecurityNotices
     session_devices: SessionDevices
+    passwordless: Passwordless
+    account_deletion: AccountDeletion
+    invitations: Invitations
 
 
 def build_services(
@@ -163,6 +169,23 @@ def build_services(
         ),
         notices=notices,
         session_devices=SessionDevices(sessions=sessions),
+        passwordless=Passwordless(
+            engine=engine, gateway=gateway, fresh_login=FRESH_LOGIN, notices=notices
+        ),
+        account_deletion=AccountDeletion(
+            engine=engine,
+            gateway=gateway,
+            sessions=sessions,
+            key_ring=key_ring,
+            fresh_login=FRESH_LOGIN,
+        ),
+        invitations=Invitations(
+            engine=engine,
+            gateway=gateway,
+            mailer=build_mailer(settings, pool),
+            link_url=f"{settings.api_url.rstrip('/')}{routes.API_MAGIC_LINK_OPEN}",
+            product=settings.rp_name,
+        ),
     )
 
 

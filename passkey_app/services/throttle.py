@@ -52,6 +52,10 @@ MAGIC_LINKS_PER_ACCOUNT = RateLimit("magic-link-account", limit=1, window=timede
 MAGIC_LINK_REQUESTS_PER_IP = RateLimit("magic-link-ip", limit=10, window=timedelta(minutes=15))
 """Email-link requests from one address."""
 
+INVITATIONS_PER_ADMIN = RateLimit("invite-admin", limit=30, window=timedelta(hours=1))
+"""Invitations one admin sends (services/accounts/invitations.py): each makes an account
+and a mail, so a stolen admin session cannot flood the pool or the mail quota."""
+
 LONGEST_WINDOW = timedelta(hours=1)
 """No rule's window is longer: buckets whose window started before this are finished."""
 SWEEP_INTERVAL = timedelta(minutes=10)

@@ -132,6 +132,24 @@ def forget_call(rp_id: str, credential: dict[str, Any]) -> str | None:
     return f"window.passkeyApp.forget({json.dumps(rp_id)}, {json.dumps(credential_id[:2048])})"
 
 
+MAX_SIGNALLED_IDS = 256
+
+
+def signal_accepted_call(rp_id: str, user_handle: str, credential_ids: list[str]) -> str:
+    """JS telling the browser's passkey provider (Signal API, where it exists) which of this
+    site's passkeys for the account with ``user_handle`` the server still accepts: the
+    others may be hidden or removed. An empty list after the account is deleted."""
+    ids = [credential_id[:2048] for credential_id in credential_ids[:MAX_SIGNALLED_IDS]]
+    arguments = ", ".join(json.dumps(value) for value in (rp_id, user_handle[:128], ids))
+    return f"window.passkeyApp.signalAccepted({arguments})"
+
+
+def then_call(first: str, second: str) -> str:
+    """JS that runs ``second`` once ``first`` (a call of the module, which always
+    resolves) has finished."""
+    return f"{first}.then(() => {second})"
+
+
 @dataclass(frozen=True)
 class BrowserOutcome:
     """What came back from the browser: the credential JSON, or why not."""

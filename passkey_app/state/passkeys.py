@@ -19,8 +19,15 @@ from passkey_app.services.magic_links.flows import offer_passkey_after_link
 from passkey_app.services.passkeys.naming import DEFAULT_PASSKEY_NAME
 from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.services.webauthn.credential_store import PasskeySummary
+from passkey_app.state.account_lifecycle import AccountLifecycleState
 from passkey_app.state.capabilities import CapabilitiesMixin
-from passkey_app.state.ceremony import CeremonyKind, browser_call, forget_call, read_outcome
+from passkey_app.state.ceremony import (
+    CeremonyKind,
+    browser_call,
+    forget_call,
+    read_outcome,
+    signal_accepted_call,
+)
 from passkey_app.state.reauth import ReauthMixin
 from passkey_app.state.sessions import SessionsState
 
@@ -183,6 +190,7 @@ class PasskeysState(ReauthMixin, CapabilitiesMixin, AuthState):
                 )
                 self._close_reauth()
                 yield rx.toast.success(f"Passkey added: {added.name}")
+                yield AccountLifecycleState.refresh  # type: ignore[misc]
         except AuthError as error:
             self.error = error.user_message
             forget = outcome.credential and forget_call(
@@ -348,3 +356,10 @@ class PasskeysState(ReauthMixin, CapabilitiesMixin, AuthState):
         await self._refresh(user)
         yield rx.toast.success("Passkey removed")
         yield SessionsState.on_load  # type: ignore[misc]
+        yield AccountLifecycleState.refresh  # type: ignore[misc]
+        accepted = await asyncio.to_thread(account.accepted_credentials, user=user)
+        if accepted is not None:
+            # The browser's passkey provider may now hide the passkey we no longer accept.
+            rp_id = self._services().settings.rp_id
+            ids = list(accepted.credential_ids)
+            yield rx.call_script(signal_accepted_call(rp_id, accepted.user_handle, ids))

@@ -12,6 +12,8 @@ from passkey_app.state.ceremony import (
     BrowserCode,
     CeremonyKind,
     read_outcome,
+    signal_accepted_call,
+    then_call,
 )
 
 MODULE = Path(__file__).resolve().parents[2] / "assets" / "passkeys.js"
@@ -59,3 +61,13 @@ def test_a_dismissed_or_refused_request_reads_differently_for_each_kind_of_cerem
     assert set(CANCELLED_MESSAGES) == set(CeremonyKind)
     timeout = read_outcome({"ok": False, "error": {"code": "timeout"}})
     assert timeout.message_for(CeremonyKind.SIGN_IN) == BROWSER_MESSAGES[BrowserCode.TIMEOUT]
+
+
+def test_the_signal_call_embeds_its_arguments_as_json() -> None:
+    call = signal_accepted_call("localhost", "aGFuZGxl", ["Y3JlZA", 'x"); alert(1); ("'])
+    assert call == (
+        'window.passkeyApp.signalAccepted("localhost", "aGFuZGxl", '
+        '["Y3JlZA", "x\\"); alert(1); (\\""])'
+    )
+    assert then_call("first()", "second()") == "first().then(() => second())"
+    assert "signalAccepted: settled(signalAccepted)" in MODULE.read_text()

@@ -119,10 +119,53 @@ def _user_card(user: UserItem) -> rx.Component:
     )
 
 
+def invite_form() -> rx.Component:
+    """Invite someone by email: they get a link that signs them in and asks for a passkey."""
+    return rx.form(
+        rx.vstack(
+            rx.el.label(
+                rx.text("Invite someone", size="2", weight="medium"), html_for="invite_email"
+            ),
+            rx.hstack(
+                rx.input(
+                    id="invite_email",
+                    name="invite_email",
+                    type="email",
+                    placeholder="name@example.com",
+                    auto_complete="off",
+                    required=True,
+                    max_length=254,
+                    width="100%",
+                    aria_describedby="invite-error",
+                ),
+                rx.button("Invite", type="submit", loading=AdminUsersState.invite_busy),
+                width="100%",
+            ),
+            rx.cond(
+                AdminUsersState.invite_sent != "",
+                rx.text(
+                    AdminUsersState.invite_sent,
+                    size="2",
+                    color=rx.color("green", 11),
+                    role="status",
+                ),
+                error_slot(AdminUsersState.invite_error, id_="invite-error"),
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        on_submit=AdminUsersState.invite,
+        key=AdminUsersState.invite_form_key,
+        width="100%",
+    )
+
+
 def users_table() -> rx.Component:
-    """Search box, the page of users, the pager."""
+    """The invitation form, search box, the page of users, the pager."""
     return rx.card(
         rx.vstack(
+            invite_form(),
+            rx.separator(size="4"),
             rx.form(
                 rx.hstack(
                     rx.input(

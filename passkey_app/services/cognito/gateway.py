@@ -420,3 +420,37 @@ class CognitoGateway:
     def delete_user(self, *, username: str) -> None:
         """AdminDeleteUser: undoes a sign-up whose later steps failed."""
         self._call("admin_delete_user", UserPoolId=self._pool.user_pool_id, Username=username)
+
+    def set_permanent_password(self, *, username: str, password: str) -> None:
+        """AdminSetUserPassword (Permanent): the account's password becomes ``password``.
+        Going passwordless passes a random one nobody keeps; nothing here logs it."""
+        self._call(
+            "admin_set_user_password",
+            UserPoolId=self._pool.user_pool_id,
+            Username=username,
+            Password=password,
+            Permanent=True,
+        )
+
+    def create_invited_user(self, *, email: str, password: str) -> CognitoUser:
+        """AdminCreateUser for an admin's invitation: no Cognito message (the app mails its
+        own link), the address marked verified (the link proves it), then a permanent random
+        password so the account is CONFIRMED and CUSTOM_AUTH can sign the person in. A
+        failure after the create deletes the user again, as for a passkey sign-up."""
+        created = self._call(
+            "admin_create_user",
+            UserPoolId=self._pool.user_pool_id,
+            Username=email,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+        )
+        user = _created_user(created, email=email)
+        try:
+            self.set_permanent_password(username=user.username, password=password)
+        except AuthError:
+            self._delete_quietly(user.username)
+            raise
+        return user

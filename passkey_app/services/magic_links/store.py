@@ -30,6 +30,8 @@ class LinkPurpose(StrEnum):
     SIGNUP = "signup"
     CONFIRM = "confirm"
     """Confirms the address of a provisional account (see services/provisional.py)."""
+    INVITE = "invite"
+    """An admin's invitation (services/accounts/invitations.py): signs in like LOGIN."""
 
 
 class LinkProblem(StrEnum):

@@ -51,7 +51,16 @@ _CONFIRM = _Wording(
     ),
     button="Confirm my email",
 )
-WORDINGS = {"login": _SIGN_IN, "signup": _SIGN_UP, "confirm": _CONFIRM}
+_INVITE = _Wording(
+    subject="You're invited: set up your sign-in",
+    heading="You're invited",
+    intro=(
+        "An administrator made an account for you with this address. Tap the button to sign "
+        "in, then create a passkey: your fingerprint, face or screen lock, no password."
+    ),
+    button="Accept invitation",
+)
+WORDINGS = {"login": _SIGN_IN, "signup": _SIGN_UP, "confirm": _CONFIRM, "invite": _INVITE}
 
 _HTML = """<!doctype html>
 <html lang="en">
@@ -102,7 +111,8 @@ email: nothing happens without the link.
 
 
 def link_mail(*, to: str, url: str, purpose: str, lifetime: timedelta, product: str) -> Mail:
-    """The email carrying one link; ``purpose`` (login, signup, confirm) picks the words."""
+    """The email carrying one link; ``purpose`` (login, signup, confirm, invite) picks
+    the words."""
     wording = WORDINGS[purpose]
     fields = {
         "heading": wording.heading,

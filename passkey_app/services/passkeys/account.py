@@ -4,8 +4,10 @@ Every change (adding, renaming or removing a passkey) needs a login younger than
 minutes; otherwise the person confirms who they are first (their passkey, or their
 password). The age is checked when a change starts and again when it finishes, so a
 ceremony begun at 4:59 cannot be completed at 5:30. Removing the last passkey of an
-account that has no other way in is refused. Adding and removing are mailed to the owner
-(security notices); removing can also sign out the sessions that passkey signed in.
+account that has no password is refused, and so is removing the last synced passkey of
+an account whose password was removed (services/accounts/passwordless.py). Adding and
+removing are mailed to the owner (security notices); removing can also sign out the
+sessions that passkey signed in.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from passkey_app.db import session_scope
+from passkey_app.services.accounts import passwordless
 from passkey_app.services.audit import AuditEventType, AuditTrail, ClientInfo, record_event
 from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, NewPasswordChallenge
@@ -44,6 +47,15 @@ class PasskeyOverview:
     passkeys: tuple[PasskeySummary, ...]
     created_by_passkey: bool
     offer_passkey: bool
+
+
+@dataclass(frozen=True)
+class AcceptedCredentials:
+    """What the Signal API's signalAllAcceptedCredentials is told (base64url, as WebAuthn
+    JSON writes them)."""
+
+    user_handle: str
+    credential_ids: tuple[str, ...]
 
 
 class PasskeyAccount:
@@ -211,10 +223,12 @@ class PasskeyAccount:
             owned = list(names)
             if passkey_id not in owned:
                 raise AuthError(AuthFailure.PASSKEY_NOT_FOUND, "delete of a missing passkey")
-            owner = credential_store.find_user(db, user.sub)
-            if owner is not None and owner.created_by_passkey and len(owned) <= 1:
-                self._record(AuditEventType.PASSKEY_DELETE, "refused", user, client, "last way in")
-                raise AuthError(AuthFailure.LAST_WAY_IN, "last passkey")
+            refusal = passwordless.removal_refusal(
+                db, owner=passwordless.lock_owner(db, user.sub), passkey_id=passkey_id
+            )
+            if refusal:
+                self._record(AuditEventType.PASSKEY_DELETE, "refused", user, client, refusal)
+                raise passwordless.refusal_error(refusal)
             credential_store.delete_passkey(db, user_sub=user.sub, passkey_id=passkey_id)
             record_event(
                 db,
@@ -236,6 +250,18 @@ class PasskeyAccount:
                 to=user.email, passkey_name=names[passkey_id], client=client, sessions_ended=ended
             )
         return ended
+
+    def accepted_credentials(self, *, user: SignedInUser) -> AcceptedCredentials | None:
+        """The person's WebAuthn user handle and every credential id still accepted (what
+        the browser is told after a removal), or None without a WebAuthn row."""
+        with session_scope(self._engine) as db:
+            owner = credential_store.find_user(db, user.sub)
+            if owner is None:
+                return None
+            return AcceptedCredentials(
+                user_handle=owner.user_handle,
+                credential_ids=tuple(credential_store.credential_ids(db, user.sub)),
+            )
 
     def snooze_offer(self, *, user: SignedInUser) -> None:
         """ "Not now": ask again in two weeks."""

@@ -12,6 +12,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from passkey_app.services.admin.service import UserRow
+from passkey_app.services.errors import UserFacingError
 from passkey_app.services.sign_in import METHOD_LABELS
 from passkey_app.state.admin.base import AdminState, admin_message
 
@@ -63,6 +64,10 @@ class AdminUsersState(AdminState):
     page_number: int = 1
     has_next: bool = False
     error: str = ""
+    invite_error: str = ""
+    invite_sent: str = ""
+    invite_busy: bool = False
+    invite_form_key: int = 0
     _tokens: list[str] = []  # token of each page after the first, as visited
     _next_token: str = ""
 
@@ -119,4 +124,30 @@ class AdminUsersState(AdminState):
         if await self._admin() is None or not self._tokens:
             return
         self._tokens = self._tokens[:-1]
+        await self._fetch(self._tokens[-1] if self._tokens else "")
+
+    @rx.event
+    async def invite(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
+        """Invite someone by email: their account, and a mail with a link that signs them
+        in once and offers them a passkey (services/accounts/invitations.py)."""
+        admin = await self._admin()
+        if admin is None or self.invite_busy:
+            return
+        self.invite_busy, self.invite_error, self.invite_sent = True, "", ""
+        yield None
+        try:
+            invited = await asyncio.to_thread(
+                self._services().invitations.invite,
+                admin,
+                email=str(form.get("invite_email", ""))[:512],
+                client=self._client(),
+            )
+        except UserFacingError as error:
+            self.invite_busy, self.invite_error = False, error.user_message
+            return
+        except Exception as error:
+            self.invite_busy, self.invite_error = False, admin_message(error)
+            return
+        self.invite_busy, self.invite_sent = False, f"Invitation sent to {invited.email}."
+        self.invite_form_key += 1  # a fresh, empty form for the next one
         await self._fetch(self._tokens[-1] if self._tokens else "")
