@@ -44,6 +44,8 @@ class AuditEventType(StrEnum):
     ADMIN_USER_SIGN_OUT = "admin.user_sign_out"
     ADMIN_PASSKEY_DELETE = "admin.passkey_delete"
     PASSWORD_CHANGE = "password.change"  # noqa: S105 (a name, not a secret)
+    PASSWORD_RESET_REQUEST = "password.reset_request"  # noqa: S105 (a name, not a secret)
+    PASSWORD_RESET = "password.reset"  # noqa: S105 (a name, not a secret)
 
     @property
     def label(self) -> str:
@@ -73,6 +75,8 @@ AUDIT_EVENT_LABELS: Mapping[AuditEventType, str] = MappingProxyType(
         AuditEventType.ADMIN_USER_SIGN_OUT: "Admin signed the user out everywhere",
         AuditEventType.ADMIN_PASSKEY_DELETE: "Admin removed a passkey",
         AuditEventType.PASSWORD_CHANGE: "Password changed",
+        AuditEventType.PASSWORD_RESET_REQUEST: "Password reset code requested",
+        AuditEventType.PASSWORD_RESET: "Password reset with an emailed code",
     }
 )
 

@@ -26,7 +26,9 @@ from passkey_app.services.mail.security import SecurityNotices
 from passkey_app.services.passkeys.account import PasskeyAccount
 from passkey_app.services.passkeys.login import PasskeyLogin
 from passkey_app.services.passkeys.signup import PasskeySignup, SignupPolicy
+from passkey_app.services.password.change import PasswordChange
 from passkey_app.services.password.login import PasswordLogin
+from passkey_app.services.password.reset import PasswordReset
 from passkey_app.services.sessions.devices import SessionDevices
 from passkey_app.services.sessions.store import SessionStore
 from passkey_app.services.sessions.token_cipher import TokenCipher
@@ -61,6 +63,8 @@ class Services:
     health: Health
     notices: SecurityNotices
     session_devices: SessionDevices
+    password_reset: PasswordReset
+    password_change: PasswordChange
 
 
 def build_services(
@@ -163,6 +167,16 @@ def build_services(
         ),
         notices=notices,
         session_devices=SessionDevices(sessions=sessions),
+        password_reset=PasswordReset(
+            engine=engine,
+            gateway=gateway,
+            sessions=sessions,
+            notices=notices,
+            runner=runner or BackgroundRunner(name="password-reset"),
+        ),
+        password_change=PasswordChange(
+            engine=engine, gateway=gateway, sessions=sessions, notices=notices
+        ),
     )
 
 
