@@ -14,6 +14,7 @@ from passkey_app.components.passkeys import (
     reauth_dialog,
     rename_dialog,
 )
+from passkey_app.components.password import password_card
 from passkey_app.components.sessions import sessions_card
 from passkey_app.state.account import AccountState
 from passkey_app.state.ceremony import post_navigate_call
@@ -164,6 +165,7 @@ def account_page(api_url: str) -> rx.Component:
             rx.cond(AccountState.loaded, _details(), _loading()),
         ),
         passkeys_card(),
+        password_card(),
         sessions_card(),
         reauth_dialog(),
         rename_dialog(),
