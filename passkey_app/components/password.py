@@ -94,7 +94,6 @@ def _card() -> rx.Component:
                 size="2",
                 color=rx.color("gray", 11),
             ),
-            error_slot(PasswordState.card_error, id_="password-card-error"),
             spacing="2",
             width="100%",
         ),

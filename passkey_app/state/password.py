@@ -51,7 +51,6 @@ class PasswordState(ReauthMixin, AuthState):
     busy: bool = False
     error: str = ""
     error_at: str = AT_FORM
-    card_error: str = ""
     status: str = ""
 
     def _reauth_needed(self, user: SignedInUser) -> bool:
@@ -66,7 +65,7 @@ class PasswordState(ReauthMixin, AuthState):
     async def load(self) -> None:
         """Whether the card shows (password accounts only), once the server has checked
         the session."""
-        self.form_open, self.busy, self.card_error = False, False, ""
+        self.form_open, self.busy = False, False
         user = await self._current_user()
         if user is None:
             self.has_password = False
@@ -85,7 +84,6 @@ class PasswordState(ReauthMixin, AuthState):
             return
         if self.busy:
             return
-        self.card_error = ""
         if await self._fresh_or_ask(user, REASON):
             await self._open_form()
 
