@@ -22,9 +22,11 @@ def field(
     on_click: EventType[()] | None = None,
     on_key_down: EventType[()] | None = None,
     error_id: str = "",
+    input_mode: str = "",
 ) -> rx.Component:
     """A visible label tied to its input by id, for screen readers and clicks; with
-    ``error_id``, the input is described by that error slot.
+    ``error_id``, the input is described by that error slot (several ids, space-separated,
+    name several); ``input_mode`` picks a phone's keyboard ("numeric" for a code).
 
     Reflex reads a form's values through refs named after the ids, so two forms that
     can replace each other on one page need different ``id_`` values (else the ref of
@@ -35,6 +37,8 @@ def field(
         extra["on_click"] = on_click
     if on_key_down is not None:
         extra["on_key_down"] = on_key_down
+    if input_mode:
+        extra["input_mode"] = input_mode
     return rx.vstack(
         rx.el.label(
             rx.text(label, size="2", weight="medium"),

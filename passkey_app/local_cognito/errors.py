@@ -68,3 +68,23 @@ class UnsupportedOperationException(CognitoError):
 
 class UnsupportedTokenTypeException(CognitoError):
     """RevokeToken was given a token that is not a refresh token."""
+
+
+# Password recovery (ForgotPassword, ConfirmForgotPassword, AdminResetUserPassword).
+CODE_MISMATCH = "Invalid verification code provided, please try again."
+CODE_EXPIRED = "Invalid code provided, please request a code again."
+ATTEMPT_LIMIT = "Attempt limit exceeded, please try after some time."
+PASSWORD_RESET_REQUIRED = "Password reset required for the user"
+NO_RECOVERY_DESTINATION = (
+    "Cannot reset password for the user as there is no registered/verified email or phone_number"
+)
+CANNOT_RESET_NOW = "User password cannot be reset in the current state."
+ADMIN_ONLY_RECOVERY = "Contact administrator to reset password."
+
+
+class LimitExceededException(CognitoError):
+    """Too many wrong codes for one user: the code stops working."""
+
+
+class PasswordResetRequiredException(CognitoError):
+    """A sign-in of a user whose password an administrator reset."""

@@ -1,12 +1,13 @@
 """The stand-in's entry point: extend moto's cognito-idp response layer in place.
 
-``install()`` replaces six of ``CognitoIdpResponse``'s actions and adds RevokeToken, and
+``install()`` replaces nine of ``CognitoIdpResponse``'s actions and adds RevokeToken, and
 puts every cognito-idp request through the quotas (``quotas.py``; off until enabled).
 Both ``mock_aws()`` and moto's server dispatch to these class attributes per request,
 so one install covers the process, in either mode. The four auth actions run Cognito's
 checks (client, ExplicitAuthFlows, SECRET_HASH), handle CUSTOM_AUTH and refresh
 themselves, and hand the remaining flows to moto's original method; the two global
-sign-outs revoke the user's tokens whatever name they were issued under.
+sign-outs revoke the user's tokens whatever name they were issued under; password
+recovery mails its codes and checks them (``recovery.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from passkey_app.local_cognito import checks, custom_auth, errors, quotas, tokens
+from passkey_app.local_cognito import checks, custom_auth, errors, quotas, recovery, tokens
 from passkey_app.local_cognito.checks import AuthFlow
 from passkey_app.local_cognito.sessions import session_store
 
@@ -55,6 +56,7 @@ def uninstall() -> None:
                 setattr(CognitoIdpResponse, name, original)
         _originals.clear()
         session_store().clear()
+        recovery.reset_codes().clear()
         quotas.enable(None)
 
 
@@ -145,6 +147,35 @@ def _global_sign_out(response: CognitoIdpResponse) -> ActionResult:
     return result
 
 
+def _forgot_password(response: CognitoIdpResponse) -> ActionResult:
+    pool, client = checks.find_client(
+        response._get_param("ClientId"), account_id=response.current_account, region=response.region
+    )
+    return ActionResult(recovery.forgot_password(pool, client, _parameters(response)))
+
+
+def _confirm_forgot_password(response: CognitoIdpResponse) -> ActionResult:
+    pool, client = checks.find_client(
+        response._get_param("ClientId"), account_id=response.current_account, region=response.region
+    )
+    recovery.confirm_forgot_password(pool, client, _parameters(response))
+    return EmptyResult()
+
+
+def _admin_reset_user_password(response: CognitoIdpResponse) -> ActionResult:
+    result: ActionResult = _original("admin_reset_user_password")(response)
+    pool = response.backend.describe_user_pool(response._get_param("UserPoolId"))
+    recovery.after_admin_reset(pool, str(response._get_param("Username")))
+    return result
+
+
+def _parameters(response: CognitoIdpResponse) -> dict[str, Any]:
+    return {
+        name: response._get_param(name)
+        for name in ("Username", "SecretHash", "ConfirmationCode", "Password")
+    }
+
+
 def _run_flow(
     response: CognitoIdpResponse,
     action: str,
@@ -162,6 +193,7 @@ def _run_flow(
     checks.require_secret_hash(
         client, usernames=(username,), secret_hash=parameters.get("SECRET_HASH")
     )
+    recovery.refuse_reset_required(pool, username)
     return _password_flow(response, action, client, username)
 
 
@@ -232,4 +264,7 @@ _ACTIONS: dict[str, Action] = {
     "revoke_token": _revoke_token,
     "admin_user_global_sign_out": _admin_user_global_sign_out,
     "global_sign_out": _global_sign_out,
+    "forgot_password": _forgot_password,
+    "confirm_forgot_password": _confirm_forgot_password,
+    "admin_reset_user_password": _admin_reset_user_password,
 }

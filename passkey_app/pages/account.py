@@ -21,6 +21,7 @@ from passkey_app.components.passkeys import (
     reauth_dialog,
     rename_dialog,
 )
+from passkey_app.components.password import password_card
 from passkey_app.components.sessions import sessions_card
 from passkey_app.state.account import AccountState
 from passkey_app.state.ceremony import post_navigate_call
@@ -172,6 +173,7 @@ def account_page(api_url: str) -> rx.Component:
         ),
         passkeys_card(),
         sign_in_methods_card(),
+        password_card(),
         sessions_card(),
         danger_zone_card(),
         reauth_dialog(),

@@ -1,10 +1,12 @@
 """Sign in: email first, then the method the account has (a passkey, the password, a
-new password when Cognito asks). Each step is bound to its method's state; the card's
+new password when Cognito asks, a code by email and a new password when it is
+forgotten or was reset). Each step is bound to its method's state; the card's
 status line says what is happening, and an error shows next to what caused it."""
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex.event import EventType
 
 from passkey_app import routes
 from passkey_app.components.forms import (
@@ -18,6 +20,7 @@ from passkey_app.components.forms import (
 )
 from passkey_app.components.layout import card, page_shell
 from passkey_app.components.magic_link import login_email_link_offer
+from passkey_app.components.password import password_rules
 from passkey_app.state.ceremony import AUTOFILL_DONE_ID, take_autofill_call
 from passkey_app.state.login.card import (
     AT_FORM,
@@ -26,10 +29,17 @@ from passkey_app.state.login.card import (
     STEP_NEW_PASSWORD,
     STEP_PASSKEY,
     STEP_PASSWORD,
+    STEP_RESET,
     LoginState,
 )
 from passkey_app.state.login.passkey import PasskeyLoginState
-from passkey_app.state.login.password import PasswordLoginState
+from passkey_app.state.login.password import (
+    AT_CODE,
+    AT_NEW_PASSWORD,
+    AT_REPEAT,
+    RESET_REQUIRED,
+    PasswordLoginState,
+)
 
 
 def _error_at(place: str, id_: str = "form-error") -> rx.Component:
@@ -173,10 +183,84 @@ def _password_step() -> rx.Component:
             ),
             error_slot(LoginState.error),
             submit_button("Sign in", busy=LoginState.busy),
+            _link_button(
+                "Forgot your password?", PasswordLoginState.forgot_password, align="center"
+            ),
             spacing="3",
             width="100%",
         ),
         on_submit=PasswordLoginState.submit_password,
+        width="100%",
+    )
+
+
+def _link_button(label: str, on_click: EventType[()], *, align: str = "start") -> rx.Component:
+    """An action that reads as a link: a button, so it never leaves the page."""
+    return rx.box(
+        rx.button(
+            label,
+            type="button",
+            variant="ghost",
+            size="2",
+            on_click=on_click,
+            disabled=LoginState.busy,
+            style={"textDecoration": "underline", "textUnderlineOffset": "3px"},
+        ),
+        text_align=align,
+        width="100%",
+    )
+
+
+def _reset_step() -> rx.Component:
+    """A code from the email and a new password (twice), the pool's rules beside it; each
+    error next to its field."""
+    return rx.form(
+        rx.vstack(
+            _who(),
+            rx.cond(
+                PasswordLoginState.reset_required,
+                rx.text(RESET_REQUIRED, size="2", weight="medium"),
+            ),
+            rx.el.input(
+                type="hidden", name="username", value=LoginState.email, auto_complete="username"
+            ),
+            field(
+                "Code from the email",
+                name="reset_code",
+                autocomplete="one-time-code",
+                input_mode="numeric",
+                auto_focus=True,
+                error_id="reset-code-error",
+            ),
+            _error_at(AT_CODE, "reset-code-error"),
+            field(
+                "New password",
+                name="reset_password",
+                type_="password",
+                autocomplete="new-password",
+                error_id="reset-rules reset-password-error",
+            ),
+            password_rules(PasswordLoginState.rules, id_="reset-rules"),
+            _error_at(AT_NEW_PASSWORD, "reset-password-error"),
+            field(
+                "Repeat new password",
+                name="reset_repeat",
+                type_="password",
+                autocomplete="new-password",
+                error_id="reset-repeat-error",
+            ),
+            _error_at(AT_REPEAT, "reset-repeat-error"),
+            _error_at(AT_FORM),
+            submit_button("Set password and sign in", busy=LoginState.busy),
+            rx.hstack(
+                _link_button("Send a new code", PasswordLoginState.send_new_code),
+                _link_button("Back to sign in", PasswordLoginState.back_to_password, align="end"),
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=PasswordLoginState.submit_reset,
         width="100%",
     )
 
@@ -241,6 +325,7 @@ def login_page() -> rx.Component:
                 LoginState.step,
                 (STEP_PASSWORD, _password_step()),
                 (STEP_NEW_PASSWORD, _new_password_step()),
+                (STEP_RESET, _reset_step()),
                 (STEP_PASSKEY, _passkey_step()),
                 (STEP_EMAIL, _email_step()),
                 _email_step(),

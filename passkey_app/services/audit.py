@@ -48,6 +48,8 @@ class AuditEventType(StrEnum):
     PASSWORD_REMOVE = "password.remove"  # noqa: S105 (a name, not a secret)
     ACCOUNT_DELETE = "account.delete"
     ADMIN_USER_INVITE = "admin.user_invite"
+    PASSWORD_RESET_REQUEST = "password.reset_request"  # noqa: S105 (a name, not a secret)
+    PASSWORD_RESET = "password.reset"  # noqa: S105 (a name, not a secret)
 
     @property
     def label(self) -> str:
@@ -80,6 +82,8 @@ AUDIT_EVENT_LABELS: Mapping[AuditEventType, str] = MappingProxyType(
         AuditEventType.PASSWORD_REMOVE: "Password removed (passwordless)",
         AuditEventType.ACCOUNT_DELETE: "Account deleted by its owner",
         AuditEventType.ADMIN_USER_INVITE: "Admin invited the user",
+        AuditEventType.PASSWORD_RESET_REQUEST: "Password reset code requested",
+        AuditEventType.PASSWORD_RESET: "Password reset with an emailed code",
     }
 )
 

@@ -29,7 +29,9 @@ from passkey_app.services.mail.security import SecurityNotices
 from passkey_app.services.passkeys.account import FRESH_LOGIN, PasskeyAccount
 from passkey_app.services.passkeys.login import PasskeyLogin
 from passkey_app.services.passkeys.signup import PasskeySignup, SignupPolicy
+from passkey_app.services.password.change import PasswordChange
 from passkey_app.services.password.login import PasswordLogin
+from passkey_app.services.password.reset import PasswordReset
 from passkey_app.services.sessions.devices import SessionDevices
 from passkey_app.services.sessions.store import SessionStore
 from passkey_app.services.sessions.token_cipher import TokenCipher
@@ -67,6 +69,8 @@ class Services:
     passwordless: Passwordless
     account_deletion: AccountDeletion
     invitations: Invitations
+    password_reset: PasswordReset
+    password_change: PasswordChange
 
 
 def build_services(
@@ -185,6 +189,16 @@ def build_services(
             mailer=build_mailer(settings, pool),
             link_url=f"{settings.api_url.rstrip('/')}{routes.API_MAGIC_LINK_OPEN}",
             product=settings.rp_name,
+        ),
+        password_reset=PasswordReset(
+            engine=engine,
+            gateway=gateway,
+            sessions=sessions,
+            notices=notices,
+            runner=runner or BackgroundRunner(name="password-reset"),
+        ),
+        password_change=PasswordChange(
+            engine=engine, gateway=gateway, sessions=sessions, notices=notices
         ),
     )
 

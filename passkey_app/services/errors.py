@@ -33,6 +33,8 @@ class AuthFailure(StrEnum):
     INVALID_PASSKEY_NAME = "invalid_passkey_name"
     LINK_INVALID = "link_invalid"
     BUSY = "busy"
+    CODE_INVALID = "code_invalid"
+    CODE_EXPIRED = "code_expired"
 
 
 _SIGNUP_FAILED = (
@@ -43,7 +45,7 @@ _SIGNUP_FAILED = (
 MESSAGES: dict[AuthFailure, str] = {
     AuthFailure.INVALID_CREDENTIALS: "That email and password don't match an account.",
     AuthFailure.PASSWORD_RESET_REQUIRED: (
-        "Your password must be reset before you can sign in. Contact your administrator."
+        'Your password must be reset. Choose a new one with "Forgot your password?".'
     ),
     AuthFailure.USER_NOT_CONFIRMED: "This account isn't confirmed yet. Check your email.",
     AuthFailure.THROTTLED: "Too many attempts. Wait a minute and try again.",
@@ -70,6 +72,8 @@ MESSAGES: dict[AuthFailure, str] = {
         "That link has expired or was already used. Ask for a new one from the sign-in page."
     ),
     AuthFailure.BUSY: "The sign-in service is busy. Try again in a moment.",
+    AuthFailure.CODE_INVALID: "That code isn't right. Check the email and try again.",
+    AuthFailure.CODE_EXPIRED: "That code has expired or was already used. Ask for a new one.",
 }
 
 

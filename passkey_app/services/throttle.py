@@ -10,7 +10,7 @@ client's whole /64 (services.client_address.limit_subject).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -55,6 +55,19 @@ MAGIC_LINK_REQUESTS_PER_IP = RateLimit("magic-link-ip", limit=10, window=timedel
 INVITATIONS_PER_ADMIN = RateLimit("invite-admin", limit=30, window=timedelta(hours=1))
 """Invitations one admin sends (services/accounts/invitations.py): each makes an account
 and a mail, so a stolen admin session cannot flood the pool or the mail quota."""
+PASSWORD_RESET_REQUESTS_PER_IP = RateLimit(
+    "password-reset-ip", limit=10, window=timedelta(minutes=15)
+)
+"""'Forgot your password?' requests from one address (refused with when to retry)."""
+PASSWORD_RESET_CODES_PER_ACCOUNT = RateLimit(
+    "password-reset-account", limit=1, window=timedelta(seconds=60)
+)
+"""Reset codes asked for one address (silently: the request's answer never changes)."""
+RESET_CODE_FAILURES_PER_ACCOUNT = RateLimit("reset-code-account", limit=10, window=PASSWORD_WINDOW)
+"""Wrong or dead reset codes typed for one address. With Cognito's six digits this holds a
+guesser to 40 tries an hour (about one chance in a thousand a day)."""
+RESET_CODE_FAILURES_PER_IP = RateLimit("reset-code-ip", limit=50, window=PASSWORD_WINDOW)
+"""The same from one address, whichever accounts they were for."""
 
 LONGEST_WINDOW = timedelta(hours=1)
 """No rule's window is longer: buckets whose window started before this are finished."""
@@ -129,14 +142,41 @@ class Throttle:
         concurrent guesses cannot pass the limit; it is given back unless the password
         was wrong, so only failures count. While a limit is full the check is not even
         made: the right password is refused like a wrong one (no oracle)."""
-        reservation = self.reserve(
+        return self.failures_only(
             (PASSWORD_FAILURES_PER_ACCOUNT, email),
             (PASSWORD_FAILURES_PER_IP, limit_subject(client.ip_address)),
+            attempt=attempt,
+            counts={AuthFailure.INVALID_CREDENTIALS},
         )
+
+    def reset_request(self, client: ClientInfo) -> None:
+        """Count one 'Forgot your password?' request against the address."""
+        self.reserve((PASSWORD_RESET_REQUESTS_PER_IP, limit_subject(client.ip_address)))
+
+    def reset_code_attempt(self, *, email: str, client: ClientInfo, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` (one reset code for the normalized ``email``) under the failure
+        limits, as ``password_attempt`` does: only a wrong or dead code counts, and while
+        a limit is full the code is not even tried."""
+        return self.failures_only(
+            (RESET_CODE_FAILURES_PER_ACCOUNT, email),
+            (RESET_CODE_FAILURES_PER_IP, limit_subject(client.ip_address)),
+            attempt=attempt,
+            counts={AuthFailure.CODE_INVALID, AuthFailure.CODE_EXPIRED},
+        )
+
+    def failures_only(
+        self,
+        *hits: tuple[RateLimit, str],
+        attempt: Callable[[], T],
+        counts: Collection[AuthFailure],
+    ) -> T:
+        """Reserve a slot of each of ``hits``, run ``attempt``, and keep the slots only
+        when it failed with one of the ``counts`` failures."""
+        reservation = self.reserve(*hits)
         try:
             result = attempt()
         except AuthError as error:
-            if error.failure is not AuthFailure.INVALID_CREDENTIALS:
+            if error.failure not in counts:
                 reservation.give_back()
             raise
         except BaseException:

@@ -17,6 +17,8 @@ judge the real client rather than the app's server.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +45,11 @@ _THROTTLE_CODES = {
     "TooManyFailedAttemptsException",
 }
 _CHALLENGE_EXPIRED_CODES = {"CodeMismatchException", "ExpiredCodeException"}
+# ConfirmForgotPassword: the code itself was wrong, or is no longer live.
+_RECOVERY_CODES: Mapping[str, AuthFailure] = {
+    "CodeMismatchException": AuthFailure.CODE_INVALID,
+    "ExpiredCodeException": AuthFailure.CODE_EXPIRED,
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,38 @@ class CognitoUser:
     enabled: bool
     status: str
     attributes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """The pool's password rules (DescribeUserPool, Policies.PasswordPolicy)."""
+
+    minimum_length: int = 8
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    require_numbers: bool = True
+    require_symbols: bool = True
+
+
+def _policy(response: dict[str, Any]) -> PasswordPolicy:
+    """The policy in a DescribeUserPool answer; Cognito's defaults for what it leaves out."""
+    raw = response.get("UserPool", {}).get("Policies", {}).get("PasswordPolicy", {})
+    default = PasswordPolicy()
+    return PasswordPolicy(
+        minimum_length=int(raw.get("MinimumLength", default.minimum_length)),
+        require_uppercase=bool(raw.get("RequireUppercase", default.require_uppercase)),
+        require_lowercase=bool(raw.get("RequireLowercase", default.require_lowercase)),
+        require_numbers=bool(raw.get("RequireNumbers", default.require_numbers)),
+        require_symbols=bool(raw.get("RequireSymbols", default.require_symbols)),
+    )
+
+
+def user_context_data(client: ClientInfo | None) -> dict[str, Any]:
+    """``UserContextData`` for the public recovery calls (ForgotPassword,
+    ConfirmForgotPassword): the person's address, or nothing when it is unknown."""
+    if client is None or parse_address(client.ip_address) is None:
+        return {}
+    return {"UserContextData": {"IpAddress": client.ip_address}}
 
 
 def context_data(client: ClientInfo | None, *, server_name: str) -> dict[str, Any]:
@@ -162,6 +201,8 @@ class CognitoGateway:
         self._client = client
         self._pool = pool
         self._server_name = server_name
+        self._policy: PasswordPolicy | None = None
+        self._policy_lock = threading.Lock()
 
     @classmethod
     def connect(
@@ -204,11 +245,16 @@ class CognitoGateway:
     def _context(self, client: ClientInfo | None) -> dict[str, Any]:
         return context_data(client, server_name=self._server_name)
 
-    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(
+        self, operation: str, *, codes: Mapping[str, AuthFailure] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """One call; a Cognito error becomes an AuthError (``codes`` names the failure of
+        error codes whose meaning depends on the operation)."""
         try:
             response: dict[str, Any] = getattr(self._client, operation)(**kwargs)
         except ClientError as error:
-            failure = _classify(error)
+            code = error.response.get("Error", {}).get("Code", "")
+            failure = AuthError(codes[code], code) if codes and code in codes else _classify(error)
             if isinstance(failure, CognitoBusyError):
                 log.warning("cognito %s refused for its rate quota after retries", operation)
             else:
@@ -423,13 +469,41 @@ class CognitoGateway:
 
     def set_permanent_password(self, *, username: str, password: str) -> None:
         """AdminSetUserPassword (Permanent): the account's password becomes ``password``.
-        Going passwordless passes a random one nobody keeps; nothing here logs it."""
+        The caller has checked who is asking (a sign-in younger than five minutes); going
+        passwordless passes a random one nobody keeps. Nothing here logs it."""
         self._call(
             "admin_set_user_password",
             UserPoolId=self._pool.user_pool_id,
             Username=username,
             Password=password,
             Permanent=True,
+        )
+
+    def forgot_password(self, *, email: str, client: ClientInfo | None = None) -> None:
+        """ForgotPassword: Cognito mails a code to the account's verified address. With
+        PreventUserExistenceErrors it answers alike for addresses it will not mail."""
+        self._call(
+            "forgot_password",
+            ClientId=self._pool.client_id,
+            Username=email,
+            SecretHash=self._hash(email),
+            **user_context_data(client),
+        )
+
+    def confirm_forgot_password(
+        self, *, email: str, code: str, new_password: str, client: ClientInfo | None = None
+    ) -> None:
+        """ConfirmForgotPassword: the mailed code sets the new password (CODE_INVALID,
+        CODE_EXPIRED, THROTTLED after too many wrong codes, INVALID_NEW_PASSWORD)."""
+        self._call(
+            "confirm_forgot_password",
+            codes=_RECOVERY_CODES,
+            ClientId=self._pool.client_id,
+            Username=email,
+            SecretHash=self._hash(email),
+            ConfirmationCode=code,
+            Password=new_password,
+            **user_context_data(client),
         )
 
     def create_invited_user(self, *, email: str, password: str) -> CognitoUser:
@@ -454,3 +528,12 @@ class CognitoGateway:
             self._delete_quietly(user.username)
             raise
         return user
+
+    def password_policy(self) -> PasswordPolicy:
+        """The pool's password rules, read once (DescribeUserPool) and kept; a failed
+        read is not kept, so the next call tries again."""
+        with self._policy_lock:
+            if self._policy is None:
+                response = self._call("describe_user_pool", UserPoolId=self._pool.user_pool_id)
+                self._policy = _policy(response)
+            return self._policy

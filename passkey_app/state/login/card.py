@@ -19,6 +19,7 @@ STEP_EMAIL = "email"
 STEP_PASSWORD = "password"  # noqa: S105 (a step name)
 STEP_NEW_PASSWORD = "new_password"  # noqa: S105 (a step name)
 STEP_PASSKEY = "passkey"
+STEP_RESET = "reset"
 
 # What the card's status line says (a polite live region: screen readers hear each).
 SAY_EMAIL = "Welcome back. Enter your email to continue."
@@ -28,6 +29,8 @@ SAY_NEW_PASSWORD = "Choose your own password to continue."  # noqa: S105 (a sent
 SAY_DEVICE = "Confirm with your device: fingerprint, face or screen lock…"
 SAY_CHECKING = "Checking…"
 SAY_SIGNED_IN = "Signed in. Taking you on…"
+SAY_SENDING_CODE = "Sending a code…"
+SAY_RESET = "If this address has an account, we've emailed it a code. Enter it with a new password."
 
 # Where an error is shown: next to the control that led to it.
 AT_FORM = "form"
@@ -38,6 +41,7 @@ _STEP_SAYS = {
     STEP_PASSKEY: SAY_PASSKEY,
     STEP_PASSWORD: SAY_PASSWORD,
     STEP_NEW_PASSWORD: SAY_NEW_PASSWORD,
+    STEP_RESET: SAY_RESET,
 }
 
 
