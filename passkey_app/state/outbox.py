@@ -68,7 +68,7 @@ _BADGES = {
 
 
 def _describe(status: LinkStatus, now: datetime) -> tuple[str, str]:
-    if status.state is LinkState.LIVE:
+    if status.state in (LinkState.LIVE, LinkState.NONE):
         return "", ""
     if status.state is LinkState.GONE:
         return "Link gone", "This link no longer works."

@@ -66,9 +66,11 @@ def without_passkey_autofill(page: Page) -> None:
     page.add_init_script(NO_AUTOFILL_SCRIPT)
 
 
-def mail_in_outbox(page: Page, base_url: str, email: str) -> Locator:
-    """Open the local outbox; the newest mail to ``email`` (its link is inside the iframe)."""
+def mail_in_outbox(page: Page, base_url: str, email: str, subject: str = "") -> Locator:
+    """Open the local outbox; the newest mail to ``email`` (with ``subject`` in it, when
+    given: security notices follow many actions); its link is inside the iframe."""
     page.goto(f"{base_url}/dev/outbox", timeout=FIRST_LOAD_MS)
-    message = page.get_by_test_id("outbox-message").filter(has_text=f"To {email}").first
+    messages = page.get_by_test_id("outbox-message").filter(has_text=f"To {email}")
+    message = (messages.filter(has_text=subject) if subject else messages).first
     expect(message).to_be_visible()
     return message

@@ -119,7 +119,7 @@ def test_the_admin_removes_a_passkey_and_signs_the_user_out_everywhere(
         expect(mail.get_by_text(re.compile(r"^(just now|1 minute ago)$"))).to_be_visible()
         mail.frame_locator("iframe").get_by_role("link", name="Confirm my email").click()
         expect(member.get_by_text("Email confirmed. Thanks!")).to_be_visible()
-        used = mail_in_outbox(member, base, email)
+        used = mail_in_outbox(member, base, email, subject="Confirm your email")
         expect(used.get_by_test_id("link-badge")).to_have_text("Used")
         expect(used).to_have_attribute("data-link-state", "used")
         screenshot(member, "outbox-used-link")

@@ -39,3 +39,5 @@ def test_a_live_link_has_no_badge_and_an_unknown_one_no_time() -> None:
     assert (live.sent, live.badge, live.note) == ("just now", "", "")
     gone = to_item(MAIL, LinkStatus(LinkState.GONE), NOW)
     assert (gone.sent, gone.badge) == ("", "Link gone")
+    notice = to_item(MAIL, LinkStatus(LinkState.NONE), NOW)
+    assert (notice.badge, notice.note) == ("", "")  # a mail without a link is not "gone"

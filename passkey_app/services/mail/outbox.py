@@ -84,7 +84,9 @@ class LinkState(StrEnum):
     """A newer link was sent to the same address."""
     EXPIRED = "expired"
     GONE = "gone"
-    """No row any more (pruned after expiry) or no link in the mail."""
+    """No row any more (pruned after expiry)."""
+    NONE = "none"
+    """The mail carries no sign-in link (a security notice, a password-reset code)."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,9 @@ def link_states(
         )
     by_hash = {row.token_hash: row for row in rows}
     return {
-        message_id: _status(by_hash.get(digest(token)) if token else None, now)
+        message_id: (
+            _status(by_hash.get(digest(token)), now) if token else LinkStatus(LinkState.NONE)
+        )
         for message_id, token in tokens.items()
     }
 

@@ -120,7 +120,7 @@ def test_each_mail_says_when_its_link_was_sent_and_whether_it_still_works(
         "m0": LinkStatus(LinkState.REPLACED, start, later),
         "m1": LinkStatus(LinkState.USED, later, later + timedelta(seconds=30)),
         "m2": LinkStatus(LinkState.LIVE, later),
-        "plain": LinkStatus(LinkState.GONE),
+        "plain": LinkStatus(LinkState.NONE),
     }
     after = clock.now + timedelta(minutes=15)
     assert link_states(services.engine, [fresh], now=after)["m2"] == LinkStatus(
