@@ -33,6 +33,8 @@ class AuthFailure(StrEnum):
     INVALID_PASSKEY_NAME = "invalid_passkey_name"
     LINK_INVALID = "link_invalid"
     BUSY = "busy"
+    CODE_INVALID = "code_invalid"
+    CODE_EXPIRED = "code_expired"
 
 
 _SIGNUP_FAILED = (
@@ -70,6 +72,10 @@ MESSAGES: dict[AuthFailure, str] = {
         "That link has expired or was already used. Ask for a new one from the sign-in page."
     ),
     AuthFailure.BUSY: "The sign-in service is busy. Try again in a moment.",
+    AuthFailure.CODE_INVALID: "That code isn't right. Check it and try again.",
+    AuthFailure.CODE_EXPIRED: (
+        "That code no longer works. Use the link in the email, or ask for a new one."
+    ),
 }
 
 

@@ -52,6 +52,15 @@ MAGIC_LINKS_PER_ACCOUNT = RateLimit("magic-link-account", limit=1, window=timede
 MAGIC_LINK_REQUESTS_PER_IP = RateLimit("magic-link-ip", limit=10, window=timedelta(minutes=15))
 """Email-link requests from one address."""
 
+EMAIL_CODE_FAILURES_PER_ACCOUNT = RateLimit(
+    "email-code-account", limit=10, window=timedelta(hours=1)
+)
+"""Wrong sign-in codes for one address (known or not) across its requests: each code
+dies after 5, and a new one comes at most once a minute, so this is what bounds a
+patient guesser (10 guesses an hour of 30^8 codes)."""
+EMAIL_CODE_FAILURES_PER_IP = RateLimit("email-code-ip", limit=30, window=timedelta(minutes=15))
+"""Wrong sign-in codes from one address, whichever accounts they were for."""
+
 LONGEST_WINDOW = timedelta(hours=1)
 """No rule's window is longer: buckets whose window started before this are finished."""
 SWEEP_INTERVAL = timedelta(minutes=10)
@@ -118,6 +127,27 @@ class Throttle:
     def link_request(self, client: ClientInfo) -> None:
         """Count one email-link request against the address."""
         self.reserve((MAGIC_LINK_REQUESTS_PER_IP, limit_subject(client.ip_address)))
+
+    def code_attempt(self, *, email: str | None, client: ClientInfo, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` (one sign-in code comparison for the normalized ``email``, None
+        when this browser asked for no code) under the failure limits: only a wrong code
+        (CODE_INVALID) keeps its slots, and while a limit is full the code is not even
+        compared, so the right one is refused like a wrong one."""
+        hits = [(EMAIL_CODE_FAILURES_PER_IP, limit_subject(client.ip_address))]
+        if email:
+            hits.insert(0, (EMAIL_CODE_FAILURES_PER_ACCOUNT, email))
+        reservation = self.reserve(*hits)
+        try:
+            result = attempt()
+        except AuthError as error:
+            if error.failure is not AuthFailure.CODE_INVALID:
+                reservation.give_back()
+            raise
+        except BaseException:
+            reservation.give_back()
+            raise
+        reservation.give_back()
+        return result
 
     def password_attempt(self, *, email: str, client: ClientInfo, attempt: Callable[[], T]) -> T:
         """Run ``attempt`` (one password check for the normalized ``email``) under the

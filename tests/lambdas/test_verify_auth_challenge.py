@@ -351,7 +351,7 @@ def test_sign_payload_fixture_matches_the_real_signer(
         ),
         (
             {"ALLOWED_METHODS": "password"},
-            "ALLOWED_METHODS has unknown methods ['password']; known: ['magic_link', 'passkey']",
+            "ALLOWED_METHODS has unknown methods ['password']; known: ['email_code', 'magic_link', 'passkey']",
         ),
     ],
 )
