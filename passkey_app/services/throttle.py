@@ -128,14 +128,17 @@ class Throttle:
         """Count one email-link request against the address."""
         self.reserve((MAGIC_LINK_REQUESTS_PER_IP, limit_subject(client.ip_address)))
 
-    def code_attempt(self, *, email: str | None, client: ClientInfo, attempt: Callable[[], T]) -> T:
-        """Run ``attempt`` (one sign-in code comparison for the normalized ``email``, None
-        when this browser asked for no code) under the failure limits: only a wrong code
+    def code_attempt(
+        self, *, account: str | None, client: ClientInfo, attempt: Callable[[], T]
+    ) -> T:
+        """Run ``attempt`` (one sign-in code comparison for ``account``, the hash of the
+        normalized address, None when this browser asked for no code) under the failure
+        limits: only a wrong code
         (CODE_INVALID) keeps its slots, and while a limit is full the code is not even
         compared, so the right one is refused like a wrong one."""
         hits = [(EMAIL_CODE_FAILURES_PER_IP, limit_subject(client.ip_address))]
-        if email:
-            hits.insert(0, (EMAIL_CODE_FAILURES_PER_ACCOUNT, email))
+        if account:
+            hits.insert(0, (EMAIL_CODE_FAILURES_PER_ACCOUNT, account))
         reservation = self.reserve(*hits)
         try:
             result = attempt()

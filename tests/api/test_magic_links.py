@@ -75,8 +75,8 @@ def test_asking_again_keeps_the_browsers_binding_and_its_code_row(
     again = _binding_set(_ask(http, "alice@example.com"))
     assert again == first
     with linked.engine.connect() as connection:
-        rows = connection.exec_driver_sql("SELECT binding_hash, email FROM email_code").all()
-    assert [tuple(row) for row in rows] == [(digest(first), "alice@example.com")]
+        rows = connection.exec_driver_sql("SELECT binding_hash, email_hash FROM email_code").all()
+    assert [tuple(row) for row in rows] == [(digest(first), digest("alice@example.com"))]
 
 
 def test_a_garbled_binding_cookie_is_replaced(http: TestClient) -> None:

@@ -49,9 +49,11 @@ class SignInCodes:
         if binding_hash is None:
             return
         with session_scope(self._engine) as db:
-            codes.open_slot(db, email=email, binding_hash=binding_hash, now=self._clock())
+            codes.open_slot(
+                db, email_hash=store.digest(email), binding_hash=binding_hash, now=self._clock()
+            )
 
-    def mail_code(self, *, binding: str, link_id: int) -> MailedCode | None:
+    def mail_code(self, *, binding: str, link_id: int, user_sub: str | None) -> MailedCode | None:
         """A new code for the link just stored, on this request's row; None when the
         request has none (a confirmation mail; a row already swept)."""
         binding_hash = codes.binding_digest(binding)
@@ -64,6 +66,7 @@ class SignInCodes:
                 binding_hash=binding_hash,
                 code_hash=self._hasher.digest(code, binding_hash=binding_hash),
                 link_id=link_id,
+                user_sub=user_sub,
                 now=self._clock(),
             )
         return MailedCode(code=code) if attached else None
@@ -78,10 +81,9 @@ class SignInCodes:
         binding_hash = codes.binding_digest(binding) or ""
         with session_scope(self._engine) as db:
             row = codes.find(db, binding_hash) if binding_hash else None
-        email = row.email if row is not None else None
         try:
             return self._throttle.code_attempt(
-                email=email,
+                account=row.email_hash if row is not None else None,
                 client=client,
                 attempt=lambda: self._compare(row, code, binding_hash),
             )
@@ -114,7 +116,7 @@ class SignInCodes:
             AuditEventType.MAGIC_LINK_REDEEM,
             outcome,
             client,
-            email=row.email if row is not None else None,
+            user_sub=row.user_sub if row is not None else None,
             detail=detail,
         )
 

@@ -103,28 +103,37 @@ def binding_digest(binding: str) -> str | None:
     return digest(binding)
 
 
-def open_slot(db: Session, *, email: str, binding_hash: str, now: datetime) -> None:
+def open_slot(db: Session, *, email_hash: str, binding_hash: str, now: datetime) -> None:
     """The row of a request, before anything depends on the account: a live row of this
     browser for the same address is kept (asking twice within the mail's minute must not
     kill the code on its way); any other row of this browser is replaced."""
     row = find(db, binding_hash)
-    if row is not None and row.email == email and live(row, now=now):
+    if row is not None and row.email_hash == email_hash and live(row, now=now):
         return
     column = EmailCode.__table__.c  # type: ignore[attr-defined]
     db.execute(delete(EmailCode).where(column.binding_hash == binding_hash))
     db.add(
         EmailCode(
             binding_hash=binding_hash,
-            email=email,
+            email_hash=email_hash,
             created_at=now,
             expires_at=now + CODE_LIFETIME,
         )
     )
 
 
-def attach(db: Session, *, binding_hash: str, code_hash: str, link_id: int, now: datetime) -> bool:
+def attach(
+    db: Session,
+    *,
+    binding_hash: str,
+    code_hash: str,
+    link_id: int,
+    user_sub: str | None,
+    now: datetime,
+) -> bool:
     """Put a mailed code on the request's row: a fresh 10 minutes and 5 tries, for the
-    link it redeems. False when the row is gone (swept, or replaced by another request)."""
+    link it redeems (and its account, None for a sign-up). False when the row is gone
+    (swept, or replaced by another request)."""
     column = EmailCode.__table__.c  # type: ignore[attr-defined]
     result = db.execute(
         update(EmailCode)
@@ -132,6 +141,7 @@ def attach(db: Session, *, binding_hash: str, code_hash: str, link_id: int, now:
         .values(
             code_hash=code_hash,
             link_id=link_id,
+            user_sub=user_sub,
             tries=0,
             used_at=None,
             expires_at=now + CODE_LIFETIME,

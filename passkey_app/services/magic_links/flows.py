@@ -256,7 +256,7 @@ class MagicLinks:
                 now=self._clock(),
                 lifetime=lifetime,
             )
-        mailed = self._codes.mail_code(binding=binding, link_id=issued.link_id)
+        mailed = self._codes.mail_code(binding=binding, link_id=issued.link_id, user_sub=sub)
         mail = link_mail(
             to=email,
             url=f"{self._link_url}?token={issued.token}",
