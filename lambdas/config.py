@@ -5,7 +5,7 @@ Variables (all three triggers read the same set):
 - ``PROOF_KEYS``: JSON object ``{key_id: base64url key}``, keys of at least 32 bytes.
 - ``PROOF_ACTIVE_KEY_ID``: the id of the key the app signs with.
 - ``ALLOWED_CLIENT_IDS``: comma-separated app client ids allowed to use CUSTOM_AUTH.
-- ``ALLOWED_METHODS``: comma-separated proof methods, default ``passkey,magic_link``.
+- ``ALLOWED_METHODS``: comma-separated proof methods, default ``passkey,magic_link,email_code``.
 """
 
 import functools
@@ -17,7 +17,7 @@ from lambdas import proof
 
 ALLOWED_CLIENT_IDS_ENV_VAR = "ALLOWED_CLIENT_IDS"
 ALLOWED_METHODS_ENV_VAR = "ALLOWED_METHODS"
-DEFAULT_ALLOWED_METHODS = "passkey,magic_link"
+DEFAULT_ALLOWED_METHODS = "passkey,magic_link,email_code"
 
 
 class ConfigError(ValueError):

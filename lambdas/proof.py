@@ -78,6 +78,8 @@ class ProofMethod(StrEnum):
 
     PASSKEY = "passkey"
     MAGIC_LINK = "magic_link"
+    EMAIL_CODE = "email_code"
+    """A sign-in code from the link mail, typed in the browser that asked for it."""
 
 
 @dataclass(frozen=True)

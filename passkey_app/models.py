@@ -215,6 +215,38 @@ class MagicLink(SQLModel, table=True):
     )
 
 
+class EmailCode(SQLModel, table=True):
+    """The sign-in code of one link request, for the browser that made the request.
+
+    One row per request (keyed by the hash of the browser's binding value), written for
+    every well-formed address, known or not, so a wrong code costs the same work and the
+    same counting either way; the address only as a hash, so none is kept for people
+    without an account. ``code_hash`` stays empty when no mail went out (no account, a
+    limit, the policy); it is a keyed hash (HMAC with the server's key), since a code is
+    short enough to guess from a plain hash. ``tries`` counts comparisons made.
+    """
+
+    __tablename__ = "email_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    binding_hash: str = Field(max_length=HASH_LENGTH, unique=True, index=True)
+    email_hash: str = Field(max_length=HASH_LENGTH)
+    """SHA-256 of the normalized address: what the per-account limit counts against."""
+    user_sub: str | None = Field(default=None, max_length=SUB_LENGTH)
+    """The account the mailed code signs in (set with the code), for the audit trail."""
+    code_hash: str | None = Field(default=None, max_length=HASH_LENGTH)
+    link_id: int | None = Field(default=None)
+    """The MagicLink this code redeems (no foreign key: a swept link leaves a dead code)."""
+    tries: int = 0
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    expires_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )
+    used_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
 class RateLimitBucket(SQLModel, table=True):
     """A fixed-window request counter for one key (a hashed email or an IP address)."""
 

@@ -1,5 +1,5 @@
-"""Backend routes of the email links: the request (which binds the link to this
-browser with an HttpOnly cookie) and the address in the mail (which moves the token
+"""Backend routes of the email links: the request (which binds the link and its sign-in
+code to this browser with an HttpOnly cookie) and the address in the mail (which moves the token
 out of the URL into a short-lived HttpOnly cookie before any page script runs)."""
 
 from __future__ import annotations
@@ -76,6 +76,13 @@ async def _form(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
+def _binding_of(request: Request, settings: Settings) -> str:
+    """This browser's binding value: the one it holds when well formed, so asking again
+    before the mail arrives keeps the code on its way usable here; else a new one."""
+    held = request.cookies.get(binding_cookie_name(settings), "")
+    return held if well_formed(held) else new_secret()
+
+
 def magic_link_routes(services: Callable[[], Services]) -> list[Route]:
     """The two routes, for the Starlette app Reflex mounts its API under."""
 
@@ -85,7 +92,7 @@ def magic_link_routes(services: Callable[[], Services]) -> list[Route]:
             return PlainTextResponse("Forbidden", status_code=403, headers=_HEADERS)
         form = await _form(request)
         purpose = LinkPurpose.SIGNUP if form.get("purpose") == "signup" else LinkPurpose.LOGIN
-        binding = new_secret()
+        binding = _binding_of(request, svc.settings)
         sent_page = f"{svc.settings.frontend_url.rstrip('/')}{routes.MAGIC_LINK_SENT}"
         try:
             await asyncio.to_thread(

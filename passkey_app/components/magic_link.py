@@ -69,7 +69,7 @@ def email_signup_form() -> rx.Component:
 
 
 def passkey_after_link_offer() -> rx.Component:
-    """After a link sign-in: ask for a passkey on this device, until one is added."""
+    """After a link or code sign-in: ask for a passkey on this device, until one is added."""
     return rx.cond(
         PasskeysState.link_offer & PasskeysState.passkeys_supported & PasskeysState.loaded,
         rx.callout.root(
@@ -77,7 +77,7 @@ def passkey_after_link_offer() -> rx.Component:
             rx.vstack(
                 rx.text("Add a passkey on this device", weight="bold", size="2"),
                 rx.text(
-                    "You signed in with an email link. Create a passkey and this device "
+                    "You signed in from your email. Create a passkey and this device "
                     "signs you in with your fingerprint, face or screen lock next time.",
                     size="2",
                 ),

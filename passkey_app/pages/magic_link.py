@@ -1,12 +1,13 @@
-"""The email-link pages: "check your email" after a request, and the landing page the
-link leads to (signing in, a confirmation when opened elsewhere, or a dead link)."""
+"""The email-link pages: "check your email" after a request (with the field for the
+mail's sign-in code), and the landing page the link leads to (signing in, a
+confirmation when opened elsewhere, or a dead link)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from passkey_app import routes
-from passkey_app.components.forms import error_slot
+from passkey_app.components.forms import error_slot, status_line, submit_button
 from passkey_app.components.layout import card, page_shell
 from passkey_app.state.login.email_link import (
     LANDING_CONFIRM,
@@ -41,8 +42,8 @@ def _sent() -> rx.Component:
         rx.hstack(
             rx.icon("mail-check", size=28, color=rx.color("accent", 10), flex_shrink="0"),
             rx.text(
-                "If that address can sign in here, a link is on its way. It works once, "
-                "for 15 minutes. Open it on this device to sign in straight away.",
+                "If that address can sign in here, an email with a link and a code is on "
+                "its way. Open the link on this device, or type the code below.",
                 size="2",
                 color=rx.color("gray", 11),
             ),
@@ -55,6 +56,51 @@ def _sent() -> rx.Component:
             color=rx.color("gray", 11),
         ),
         spacing="3",
+        width="100%",
+    )
+
+
+CODE_FIELD_ID = "sign-in-code"
+
+
+def _code_form() -> rx.Component:
+    """The code from the mail, typed in this browser (the one that asked for it)."""
+    return rx.form(
+        rx.vstack(
+            rx.el.label(
+                rx.text("Or enter the code from the email", size="2", weight="medium"),
+                html_for=CODE_FIELD_ID,
+            ),
+            rx.input(
+                id=CODE_FIELD_ID,
+                name="code",
+                auto_complete="one-time-code",
+                input_mode="text",
+                auto_capitalize="characters",
+                spell_check=False,
+                placeholder="XXXX-XXXX",
+                max_length=32,
+                required=True,
+                size="3",
+                width="100%",
+                font_family="var(--code-font-family)",
+                letter_spacing="0.1em",
+                aria_describedby="sign-in-code-hint sign-in-code-error",
+                aria_invalid=rx.cond(MagicLinkSentState.code_error != "", "true", "false"),
+            ),
+            rx.text(
+                "8 letters and digits. It works only in this browser, for 10 minutes.",
+                id="sign-in-code-hint",
+                size="1",
+                color=rx.color("gray", 11),
+            ),
+            error_slot(MagicLinkSentState.code_error, id_="sign-in-code-error"),
+            submit_button("Sign in with the code", busy=MagicLinkSentState.code_busy),
+            status_line(MagicLinkSentState.code_status),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=MagicLinkSentState.submit_code,
         width="100%",
     )
 
@@ -73,7 +119,7 @@ def link_sent_page(embedded: bool) -> rx.Component:
                     size="1",
                     width="100%",
                 ),
-                _sent(),
+                rx.vstack(_sent(), _code_form(), spacing="4", width="100%"),
             ),
             _outbox_hint() if embedded else rx.fragment(),
             _back_to_sign_in(),

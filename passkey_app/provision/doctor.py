@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambdas.config import ConfigError, config_from_environ
+from lambdas.proof import ProofMethod
 from passkey_app.local_cognito.pool import ADMIN_GROUP
 from passkey_app.provision import functions, pool
 from passkey_app.provision.provision import AwsClients, ProvisionOptions
@@ -116,6 +117,13 @@ def _function_findings(
             if options.client_id not in trigger_config.allowed_client_ids:
                 yield Finding(
                     f"Lambda {name}: ALLOWED_CLIENT_IDS lacks {options.client_id}", provision
+                )
+            refused = [m.value for m in ProofMethod if m not in trigger_config.allowed_methods]
+            if refused:
+                yield Finding(
+                    f"Lambda {name}: ALLOWED_METHODS lacks {', '.join(refused)} "
+                    "(those sign-ins would be refused)",
+                    provision,
                 )
             yield from _proof_key_findings(name, env, settings)
     handler = f"lambdas.{functions.TRIGGER_MODULES[trigger]}.handler"

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lambdas.config import ALLOWED_CLIENT_IDS_ENV_VAR, ALLOWED_METHODS_ENV_VAR
+from lambdas.config import (
+    ALLOWED_CLIENT_IDS_ENV_VAR,
+    ALLOWED_METHODS_ENV_VAR,
+    DEFAULT_ALLOWED_METHODS,
+)
 from passkey_app.provision import functions, pool
 from passkey_app.provision.lambda_zip import build_package
 from passkey_app.provision.output import Reporter
@@ -14,7 +18,8 @@ from passkey_app.provision.secrets import plan_proof_keys
 
 DEFAULT_PREFIX = "passkey-app"
 DEFAULT_SECRET_ID = "passkey-app/proof-keys"  # noqa: S105 (a name, not a secret)
-DEFAULT_METHODS = "passkey,magic_link"
+DEFAULT_METHODS = DEFAULT_ALLOWED_METHODS
+"""Every method the app signs proofs for (passkey, email link, email code)."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The one step every way in ends with, once its own package has verified the factor.
 
-Password, passkey (email first, button, autofill), passkey sign-up and email link all
+Password, passkey (email first, button, autofill), passkey sign-up, email link and the
+email's sign-in code all
 finish the same way: a Cognito session (minted through CUSTOM_AUTH with the method in
 the signed proof, except for a password, which Cognito checks itself), then the
 browser session, then one audit row. A new method verifies its factor in its own
@@ -27,6 +28,8 @@ class SignInMethod(StrEnum):
     PASSWORD = "password"  # noqa: S105 (a name, not a secret)
     PASSKEY = "passkey"
     MAGIC_LINK = "magic_link"
+    EMAIL_CODE = "email_code"
+    """The code in the link mail, typed in the browser that asked for the mail."""
 
     @property
     def label(self) -> str:
@@ -45,6 +48,7 @@ METHOD_LABELS: Mapping[str, str] = MappingProxyType(
         SignInMethod.PASSWORD.value: "Password",
         SignInMethod.PASSKEY.value: "Passkey",
         SignInMethod.MAGIC_LINK.value: "Email link",
+        SignInMethod.EMAIL_CODE.value: "Email code",
     }
 )
 """Each method's label, by its stored value (what a session or an audit row holds)."""
@@ -53,6 +57,7 @@ _PROOF_METHODS: Mapping[SignInMethod, ProofMethod] = MappingProxyType(
     {
         SignInMethod.PASSKEY: ProofMethod.PASSKEY,
         SignInMethod.MAGIC_LINK: ProofMethod.MAGIC_LINK,
+        SignInMethod.EMAIL_CODE: ProofMethod.EMAIL_CODE,
     }
 )
 

@@ -68,6 +68,14 @@ RESET_CODE_FAILURES_PER_ACCOUNT = RateLimit("reset-code-account", limit=10, wind
 guesser to 40 tries an hour (about one chance in a thousand a day)."""
 RESET_CODE_FAILURES_PER_IP = RateLimit("reset-code-ip", limit=50, window=PASSWORD_WINDOW)
 """The same from one address, whichever accounts they were for."""
+EMAIL_CODE_FAILURES_PER_ACCOUNT = RateLimit(
+    "email-code-account", limit=10, window=timedelta(hours=1)
+)
+"""Wrong sign-in codes for one address (known or not) across its requests: each code
+dies after 5, and a new one comes at most once a minute, so this is what bounds a
+patient guesser (10 guesses an hour of 30^8 codes)."""
+EMAIL_CODE_FAILURES_PER_IP = RateLimit("email-code-ip", limit=30, window=timedelta(minutes=15))
+"""Wrong sign-in codes from one address, whichever accounts they were for."""
 
 LONGEST_WINDOW = timedelta(hours=1)
 """No rule's window is longer: buckets whose window started before this are finished."""
@@ -135,6 +143,30 @@ class Throttle:
     def link_request(self, client: ClientInfo) -> None:
         """Count one email-link request against the address."""
         self.reserve((MAGIC_LINK_REQUESTS_PER_IP, limit_subject(client.ip_address)))
+
+    def code_attempt(
+        self, *, account: str | None, client: ClientInfo, attempt: Callable[[], T]
+    ) -> T:
+        """Run ``attempt`` (one sign-in code comparison for ``account``, the hash of the
+        normalized address, None when this browser asked for no code) under the failure
+        limits: only a wrong code
+        (CODE_INVALID) keeps its slots, and while a limit is full the code is not even
+        compared, so the right one is refused like a wrong one."""
+        hits = [(EMAIL_CODE_FAILURES_PER_IP, limit_subject(client.ip_address))]
+        if account:
+            hits.insert(0, (EMAIL_CODE_FAILURES_PER_ACCOUNT, account))
+        reservation = self.reserve(*hits)
+        try:
+            result = attempt()
+        except AuthError as error:
+            if error.failure is not AuthFailure.CODE_INVALID:
+                reservation.give_back()
+            raise
+        except BaseException:
+            reservation.give_back()
+            raise
+        reservation.give_back()
+        return result
 
     def password_attempt(self, *, email: str, client: ClientInfo, attempt: Callable[[], T]) -> T:
         """Run ``attempt`` (one password check for the normalized ``email``) under the

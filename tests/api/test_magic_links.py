@@ -62,6 +62,28 @@ def test_a_request_binds_the_link_to_this_browser(http: TestClient, linked: Serv
     assert stored == digest(binding)
 
 
+def _binding_set(response: Response) -> str:
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("magic_link_binding=")
+    return cookie.split(";")[0].split("=", 1)[1]
+
+
+def test_asking_again_keeps_the_browsers_binding_and_its_code_row(
+    http: TestClient, linked: Services
+) -> None:
+    first = _binding_set(_ask(http, "alice@example.com"))
+    again = _binding_set(_ask(http, "alice@example.com"))
+    assert again == first
+    with linked.engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT binding_hash, email_hash FROM email_code").all()
+    assert [tuple(row) for row in rows] == [(digest(first), digest("alice@example.com"))]
+
+
+def test_a_garbled_binding_cookie_is_replaced(http: TestClient) -> None:
+    http.cookies.set("magic_link_binding", "not a binding!")
+    assert _binding_set(_ask(http, "alice@example.com")) != "not a binding!"
+
+
 def test_known_and_unknown_addresses_get_the_same_response(http: TestClient) -> None:
     known, unknown = _ask(http, "alice@example.com"), _ask(http, "nobody@example.com")
     for response in (known, unknown):

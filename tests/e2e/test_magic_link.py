@@ -1,9 +1,11 @@
 """Flow 3 in a real browser: a passkey-first person on a new device (a fresh browser
 profile whose virtual authenticator holds no passkey) asks for an email link, opens it
-from the local outbox, lands signed in and creates a passkey on that device."""
+from the local outbox, lands signed in and creates a passkey on that device; or types
+the mail's sign-in code on the device that asked, having read the mail on another."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -80,6 +82,60 @@ def test_a_passkey_user_on_a_new_device_signs_in_by_email_and_adds_a_passkey(
         screenshot(phone, "34-magic-link-passkey-added")
     finally:
         phone.context.close()
+
+
+CODE_SHOWN = re.compile(r"^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$")
+
+
+def test_the_code_from_the_mail_signs_in_the_device_that_asked(
+    stack: Stack, page: Page, browser: Browser
+) -> None:
+    """The mail is read on the person's phone; the code is typed on the new laptop that
+    asked for it, which signs in there without a reload."""
+    without_passkey_autofill(page)
+    add_virtual_authenticator(page)
+    email = unique_email("code")
+    sign_up_with_passkey(page, stack.frontend_url, email)
+    confirm_email_here(page, stack.frontend_url, email)
+    sign_out(page, stack.frontend_url)
+
+    laptop = browser.new_context(viewport={"width": 1280, "height": 800})
+    laptop.set_default_timeout(30_000)
+    try:
+        tab = laptop.new_page()
+        without_passkey_autofill(tab)
+        open_login(tab, stack.frontend_url)
+        tab.get_by_label("Email").fill(email)
+        tab.get_by_role("button", name="Continue").click()
+        tab.get_by_role("button", name="Email me a sign-in link").click()
+        tab.wait_for_url(f"{stack.frontend_url}/login/link-sent")
+        field = tab.get_by_label("Or enter the code from the email")
+        expect(field).to_be_editable()
+        assert field.get_attribute("autocomplete") == "one-time-code"
+
+        mail = mail_in_outbox(page, stack.frontend_url, email)
+        shown = mail.frame_locator("iframe").get_by_text(CODE_SHOWN)
+        expect(shown).to_be_visible()
+        code = shown.inner_text().strip()
+        expect(mail.frame_locator("iframe").get_by_text("type this code there")).to_be_visible()
+        mail.locator("iframe").screenshot(path=str(SCREENSHOTS / "40-code-mail.png"))
+
+        button = tab.get_by_role("button", name="Sign in with the code")
+        field.fill("ABCD-EFGH" if code != "ABCD-EFGH" else "ABCD-EFGJ")
+        button.click()
+        expect(tab.locator("#sign-in-code-error")).to_have_text(
+            "That code isn't right. Check it and try again."
+        )
+        expect(field).to_have_attribute("aria-invalid", "true")
+        screenshot(tab, "41-code-wrong")
+
+        field.fill(code.lower().replace("-", " "))
+        button.click()
+        tab.wait_for_url(f"{stack.frontend_url}/account", timeout=30_000)
+        expect(tab.get_by_text(email)).to_be_visible()
+        screenshot(tab, "42-code-signed-in")
+    finally:
+        laptop.close()
 
 
 def confirm_email_here(page: Page, base_url: str, email: str) -> None:

@@ -25,7 +25,7 @@ def test_config_reads_every_variable() -> None:
     assert config.allowed_methods == frozenset({ProofMethod.PASSKEY})
 
 
-def test_methods_default_to_passkey_and_magic_link() -> None:
+def test_methods_default_to_passkey_magic_link_and_email_code() -> None:
     assert config_from_environ(BASE).allowed_methods == frozenset(ProofMethod)
 
 
@@ -39,7 +39,8 @@ def test_methods_default_to_passkey_and_magic_link() -> None:
         ({"ALLOWED_METHODS": ""}, "ALLOWED_METHODS names no method"),
         (
             {"ALLOWED_METHODS": "passkey,sms"},
-            "ALLOWED_METHODS has unknown methods ['sms']; known: ['magic_link', 'passkey']",
+            "ALLOWED_METHODS has unknown methods ['sms']; "
+            "known: ['email_code', 'magic_link', 'passkey']",
         ),
         ({"PROOF_KEYS": "[]"}, "PROOF_KEYS: the keys must be a JSON object"),
         (

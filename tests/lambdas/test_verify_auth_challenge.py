@@ -61,6 +61,25 @@ def test_magic_link_proof_is_correct(verify_event: EventFactory, sign_for: Signe
     assert answer_is_correct(event) is True
 
 
+def test_email_code_proof_is_correct_by_default(
+    verify_event: EventFactory, sign_for: Signer, caplog: pytest.LogCaptureFixture
+) -> None:
+    event = proof_event(verify_event, sign_for, method=ProofMethod.EMAIL_CODE)
+    assert answer_is_correct(event) is True
+    assert "accepted method=email_code" in caplog.text
+
+
+def test_email_code_is_wrong_where_a_pool_allows_only_the_older_methods(
+    verify_event: EventFactory,
+    sign_for: Signer,
+    reload_env: Callable[..., None],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    reload_env(ALLOWED_METHODS="passkey,magic_link")
+    event = proof_event(verify_event, sign_for, method=ProofMethod.EMAIL_CODE)
+    assert rejected(event, caplog, "proof method_not_allowed")
+
+
 def test_answer_starts_out_wrong(verify_event: EventFactory) -> None:
     event = verify_event("not a proof")
     event["response"]["answerCorrect"] = True
@@ -351,7 +370,8 @@ def test_sign_payload_fixture_matches_the_real_signer(
         ),
         (
             {"ALLOWED_METHODS": "password"},
-            "ALLOWED_METHODS has unknown methods ['password']; known: ['magic_link', 'passkey']",
+            "ALLOWED_METHODS has unknown methods ['password']; "
+            "known: ['email_code', 'magic_link', 'passkey']",
         ),
     ],
 )

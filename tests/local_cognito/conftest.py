@@ -58,15 +58,22 @@ class StandIn:
         attributes = {a["Name"]: a["Value"] for a in found["UserAttributes"]}
         return found["Username"], attributes["sub"]
 
-    def proof(self, *, sub: str, nonce: str, key_ring: KeyRing | None = None) -> str:
+    def proof(
+        self,
+        *,
+        sub: str,
+        nonce: str,
+        key_ring: KeyRing | None = None,
+        method: ProofMethod = ProofMethod.PASSKEY,
+    ) -> str:
         """A proof the verify trigger accepts for this pool, client, user and nonce."""
         claims = new_claims(
             pool_id=self.pool.user_pool_id,
             client_id=self.pool.client_id,
             sub=sub,
             nonce=nonce,
-            method=ProofMethod.PASSKEY,
-            credential_id="Y3JlZGVudGlhbA",
+            method=method,
+            credential_id="Y3JlZGVudGlhbA" if method is ProofMethod.PASSKEY else None,
             now=int(time.time()),
         )
         return sign_proof(claims=claims, key_ring=key_ring or self.key_ring)

@@ -12,6 +12,7 @@ from moto.cognitoidp.models import cognitoidp_backends
 from moto.utilities.utils import load_resource
 
 from lambdas import create_auth_challenge, define_auth_challenge, verify_auth_challenge
+from lambdas.proof import ProofMethod
 from passkey_app.local_cognito import register_trigger, session_store
 from passkey_app.local_cognito.pool import ACCOUNT_ID
 from tests.local_cognito.conftest import StandIn, error_of, random_key_ring, secret_hash
@@ -49,6 +50,18 @@ def test_a_signed_proof_mints_tokens_moto_accepts(stand_in: StandIn) -> None:
     claims = _verify_id_token(stand_in, result["IdToken"])
     assert (claims["sub"], claims["email"], claims["token_use"]) == (sub, ALICE, "id")
     assert result["RefreshToken"]
+
+
+@pytest.mark.parametrize("method", list(ProofMethod))
+def test_the_stand_ins_triggers_accept_every_method_the_app_signs(
+    stand_in: StandIn, method: ProofMethod
+) -> None:
+    _, sub = stand_in.user(ALICE)
+    challenge = stand_in.start_custom_auth(ALICE)
+    nonce = challenge["ChallengeParameters"]["nonce"]
+    proof = stand_in.proof(sub=sub, nonce=nonce, method=method)
+    answered = stand_in.answer(ALICE, challenge["Session"], proof)
+    assert answered["AuthenticationResult"]["AccessToken"]
 
 
 def test_the_public_endpoints_run_the_same_flow(stand_in: StandIn) -> None:

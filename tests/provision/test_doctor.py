@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import replace
 
 import pytest
 from pydantic import SecretStr
@@ -119,6 +120,17 @@ def test_a_proof_key_the_functions_do_not_hold_is_a_mismatch(provisioned: Existi
     found = problems(provisioned, app_settings(provisioned, proof_keys=other))
     assert found == [
         f"Lambda {name} does not hold the app's active proof key {active!r} (key mismatch)"
+        for name in (DEFINE, CREATE, VERIFY)
+    ]
+
+
+def test_functions_that_do_not_allow_the_email_code_are_found(
+    existing_pool: ExistingPool, reporter: Reporter
+) -> None:
+    older = replace(existing_pool.options, allowed_methods="passkey,magic_link")
+    apply_plan(build_plan(existing_pool.aws, older, reporter), reporter)
+    assert problems(existing_pool, app_settings(existing_pool)) == [
+        f"Lambda {name}: ALLOWED_METHODS lacks email_code (those sign-ins would be refused)"
         for name in (DEFINE, CREATE, VERIFY)
     ]
 

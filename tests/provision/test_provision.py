@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,7 @@ def test_functions_carry_the_zip_the_env_and_a_pool_scoped_permission(
             "PROOF_KEYS": ring.keys_json,
             "PROOF_ACTIVE_KEY_ID": ring.active_key_id,
             "ALLOWED_CLIENT_IDS": existing_pool.client_id,
-            "ALLOWED_METHODS": "passkey,magic_link",
+            "ALLOWED_METHODS": "passkey,magic_link,email_code",
         }, trigger
         (statement,) = json.loads(aws.lambda_.get_policy(FunctionName=name)["Policy"])["Statement"]
         assert statement["Principal"] == {"Service": "cognito-idp.amazonaws.com"}
@@ -136,6 +137,24 @@ def test_a_second_run_writes_nothing(
     assert apply_plan(plan, reporter) == 0
     assert write_calls == []
     assert existing_pool.describe() == described
+
+
+def test_a_pool_provisioned_before_sign_in_codes_gets_the_email_code_method(
+    existing_pool: ExistingPool, reporter: Reporter, write_calls: list[str]
+) -> None:
+    older = replace(existing_pool.options, allowed_methods="passkey,magic_link")
+    apply_plan(build_plan(existing_pool.aws, older, reporter), reporter)
+    write_calls.clear()
+
+    plan = build_plan(existing_pool.aws, existing_pool.options, reporter)
+
+    assert [c.summary for c in plan.changes] == ["update the configuration"] * 3
+    apply_plan(plan, reporter)
+    assert write_calls == ["UpdateFunctionConfiguration"] * 3
+    for name in TRIGGER_NAMES.values():
+        config = existing_pool.aws.lambda_.get_function(FunctionName=name)["Configuration"]
+        methods = config["Environment"]["Variables"]["ALLOWED_METHODS"]
+        assert methods == "passkey,magic_link,email_code"
 
 
 def test_a_changed_lambda_source_updates_only_the_code(

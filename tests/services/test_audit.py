@@ -28,15 +28,17 @@ def test_an_event_is_stored_as_the_same_string_as_before_the_enum(services: Serv
 
 
 def test_every_sign_in_method_has_a_label_for_people() -> None:
-    assert [m.label for m in SignInMethod] == ["Password", "Passkey", "Email link"]
+    assert [m.label for m in SignInMethod] == ["Password", "Passkey", "Email link", "Email code"]
     assert dict(METHOD_LABELS) == {
         "password": "Password",
         "passkey": "Passkey",
         "magic_link": "Email link",
+        "email_code": "Email code",
     }
 
 
 def test_only_the_methods_the_app_verifies_itself_name_a_proof_method() -> None:
     assert SignInMethod.PASSKEY.proof_method is ProofMethod.PASSKEY
     assert SignInMethod.MAGIC_LINK.proof_method is ProofMethod.MAGIC_LINK
+    assert SignInMethod.EMAIL_CODE.proof_method is ProofMethod.EMAIL_CODE
     assert SignInMethod.PASSWORD.proof_method is None

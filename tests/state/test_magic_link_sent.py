@@ -1,11 +1,12 @@
-"""The "check your email" page's problem line, read from an address anyone can edit."""
+"""The "check your email" page's problem line, read from an address anyone can edit, and
+the binding cookie its code field reads from the websocket handshake."""
 
 from __future__ import annotations
 
 import pytest
 
 from passkey_app.services.errors import MESSAGES, AuthFailure
-from passkey_app.state.login.email_link import sent_page_problem
+from passkey_app.state.login.email_link import cookie_of, sent_page_problem
 
 
 def test_a_refusal_by_a_limit_says_when_to_try_again() -> None:
@@ -26,3 +27,10 @@ def test_unknown_problems_show_nothing() -> None:
     assert sent_page_problem({"problem": "<b>pwned</b>", "retry": "60"}) == ""
     assert sent_page_problem({}) == ""
     assert sent_page_problem({"problem": "invalid_email"}) == MESSAGES[AuthFailure.INVALID_EMAIL]
+
+
+def test_the_binding_cookie_is_read_from_the_handshake_and_garbage_is_nothing() -> None:
+    header = "session=abc; magic_link_binding=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5"
+    assert cookie_of(header, "magic_link_binding") == "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5"
+    assert cookie_of("", "magic_link_binding") == ""
+    assert cookie_of('magic_link_binding="unterminated', "magic_link_binding") == ""

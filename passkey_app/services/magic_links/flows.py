@@ -5,7 +5,8 @@ per-account limit, the policy and the mail happen in the background, so neither
 the answer nor its timing tells whether an account exists. Redeeming a link
 consumes it once, then mints the Cognito session through CUSTOM_AUTH with a proof
 of method ``magic_link``. A link opened in another browser than the one that asked
-for it needs a confirmation click first.
+for it needs a confirmation click first. The mail also carries a sign-in code for the
+browser that asked (code_sign_in.py): it uses the same link, with method ``email_code``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from passkey_app.services.clock import Clock, as_utc, system_clock
 from passkey_app.services.cognito.gateway import CognitoGateway, CognitoUser
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.identity import normalize_email
-from passkey_app.services.magic_links import accounts, store
+from passkey_app.services.magic_links import accounts, codes, store
+from passkey_app.services.magic_links.code_sign_in import SignInCodes
 from passkey_app.services.magic_links.store import LinkPurpose
 from passkey_app.services.mail.mailer import MailNotSentError, SesMailer
 from passkey_app.services.mail.templates import link_mail
@@ -128,6 +130,7 @@ class MagicLinks:
         self._trail = AuditTrail(engine, clock)
         self._throttle = Throttle(engine, clock)
         self._sign_in = SignInStep(gateway=gateway, sessions=sessions, key_ring=key_ring)
+        self._codes = SignInCodes(engine=engine, key_ring=key_ring, clock=clock)
         self._last_sweep: datetime | None = None
 
     @property
@@ -183,11 +186,13 @@ class MagicLinks:
         self._last_sweep = now
         with session_scope(self._engine) as db:
             store.prune(db, expired_before=now - KEEP_EXPIRED_LINKS)
+            codes.prune(db, expired_before=now - KEEP_EXPIRED_LINKS)
         prune_limits(self._engine, started_before=now - KEEP_LIMIT_WINDOWS)
         self._provisional.sweep()
 
     def _deliver(self, email: str, purpose: LinkPurpose, binding: str, client: ClientInfo) -> None:
         self._sweep_if_due()
+        self._codes.open(email=email, binding=binding)
         if not take(self._engine, MAGIC_LINKS_PER_ACCOUNT, subject=email, now=self._clock()):
             self._audit(
                 AuditEventType.MAGIC_LINK_REQUEST, "throttled", email, None, client, "account"
@@ -242,7 +247,7 @@ class MagicLinks:
         lifetime: timedelta = LINK_LIFETIME,
     ) -> None:
         with session_scope(self._engine) as db:
-            token = store.issue(
+            issued = store.issue(
                 db,
                 email=email,
                 purpose=purpose,
@@ -251,12 +256,15 @@ class MagicLinks:
                 now=self._clock(),
                 lifetime=lifetime,
             )
+        mailed = self._codes.mail_code(binding=binding, link_id=issued.link_id, user_sub=sub)
         mail = link_mail(
             to=email,
-            url=f"{self._link_url}?token={token}",
+            url=f"{self._link_url}?token={issued.token}",
             purpose=purpose.value,
             lifetime=lifetime,
             product=self._product,
+            code=codes.grouped(mailed.code) if mailed else None,
+            code_lifetime=codes.CODE_LIFETIME,
         )
         try:
             self._mailer.send(mail)
@@ -305,6 +313,26 @@ class MagicLinks:
         Every link proves the mailbox: a provisional account is confirmed, or claimed
         by the prover when ``signed_in_sub`` is not the account (see ProvisionalAccounts)."""
         link = self._consume(token, binding, confirmed, client, signed_in_sub)
+        return self._sign_in_with(link, client, signed_in_sub, SignInMethod.MAGIC_LINK)
+
+    def redeem_code(
+        self, *, code: str, binding: str, client: ClientInfo, signed_in_sub: str | None = None
+    ) -> LoginSucceeded | EmailConfirmed:
+        """Sign in with the code from the mail, typed in the browser that asked for it
+        (``binding``): it uses the link it came with, and proves the mailbox as the link
+        would. AuthError CODE_INVALID, CODE_EXPIRED or THROTTLED otherwise."""
+        link = self._codes.redeem(typed=code, binding=binding, client=client)
+        return self._sign_in_with(link, client, signed_in_sub, SignInMethod.EMAIL_CODE)
+
+    def _sign_in_with(
+        self,
+        link: MagicLink,
+        client: ClientInfo,
+        signed_in_sub: str | None,
+        method: SignInMethod,
+    ) -> LoginSucceeded | EmailConfirmed:
+        """The account a used link (or its code) stands for, signed in by ``method``."""
+        by_code = method is SignInMethod.EMAIL_CODE
         created: CognitoUser | None = None
         slot: Reservation | None = None
         try:
@@ -332,13 +360,11 @@ class MagicLinks:
                     return EmailConfirmed(user_sub=user.sub)
                 notice = proof.notice
             result = self._sign_in.complete(
-                factor=VerifiedByApp(
-                    method=SignInMethod.MAGIC_LINK, username=user.username, user_sub=user.sub
-                ),
+                factor=VerifiedByApp(method=method, username=user.username, user_sub=user.sub),
                 client=client,
                 event_type=AuditEventType.MAGIC_LINK_REDEEM,
                 email=link.email,
-                detail=link.purpose,
+                detail=f"code: {link.purpose}" if by_code else link.purpose,
                 notice=notice,
                 new_account=created is not None,
             )
@@ -347,10 +373,12 @@ class MagicLinks:
                 slot.give_back()
             if created is not None:
                 accounts.undo_user(self._engine, self._gateway, created)
-            self._audit_link(link, "failure", client, error.detail or error.failure.value)
+            reason = error.detail or error.failure.value
+            self._audit_link(link, "failure", client, f"code: {reason}" if by_code else reason)
             if error.failure in (AuthFailure.THROTTLED, AuthFailure.UNAVAILABLE):
                 raise
-            raise AuthError(AuthFailure.LINK_INVALID, error.detail) from error
+            dead = AuthFailure.CODE_EXPIRED if by_code else AuthFailure.LINK_INVALID
+            raise AuthError(dead, error.detail) from error
         return result
 
     def _consume(
@@ -405,7 +433,7 @@ def _opened_where_expected(row: MagicLink, binding: str, signed_in_sub: str | No
 
 
 def offer_passkey_after_link(user: SignedInUser, passkeys: Sequence[PasskeySummary]) -> bool:
-    """After a link sign-in, ask for a passkey on this device until one is added."""
-    if user.auth_method != SignInMethod.MAGIC_LINK:
+    """After a link or code sign-in, ask for a passkey on this device until one is added."""
+    if user.auth_method not in (SignInMethod.MAGIC_LINK, SignInMethod.EMAIL_CODE):
         return False
     return not any(as_utc(p.created_at) >= user.session_created_at for p in passkeys)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -43,6 +44,14 @@ class LinkProblem(StrEnum):
     EXPIRED = "expired"
 
 
+@dataclass(frozen=True)
+class IssuedLink:
+    """A stored link: the token for the mail, the row's id for its sign-in code."""
+
+    token: str
+    link_id: int
+
+
 def digest(value: str) -> str:
     """SHA-256 hex of a token or binding value: what the table stores."""
     return hashlib.sha256(value.encode()).hexdigest()
@@ -67,8 +76,8 @@ def issue(
     binding: str,
     now: datetime,
     lifetime: timedelta,
-) -> str:
-    """Supersede every live link of ``email`` and store a new one; return its token."""
+) -> IssuedLink:
+    """Supersede every live link of ``email`` and store a new one."""
     column = MagicLink.__table__.c  # type: ignore[attr-defined]
     db.execute(
         update(MagicLink)
@@ -78,18 +87,19 @@ def issue(
         .values(superseded_at=now)
     )
     token = new_secret()
-    db.add(
-        MagicLink(
-            token_hash=digest(token),
-            binding_hash=digest(binding) if binding else None,
-            purpose=purpose.value,
-            email=email,
-            user_sub=user_sub,
-            created_at=now,
-            expires_at=now + lifetime,
-        )
+    row = MagicLink(
+        token_hash=digest(token),
+        binding_hash=digest(binding) if binding else None,
+        purpose=purpose.value,
+        email=email,
+        user_sub=user_sub,
+        created_at=now,
+        expires_at=now + lifetime,
     )
-    return token
+    db.add(row)
+    db.flush()
+    assert row.id is not None
+    return IssuedLink(token=token, link_id=row.id)
 
 
 def find(db: Session, token: str) -> MagicLink | None:
@@ -116,6 +126,22 @@ def consume(db: Session, token: str, *, now: datetime) -> MagicLink | None:
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
     return find(db, token)
+
+
+def consume_id(db: Session, link_id: int, *, now: datetime) -> MagicLink | None:
+    """``consume`` for the link a sign-in code stands for (its row, not its token)."""
+    column = MagicLink.__table__.c  # type: ignore[attr-defined]
+    result = db.execute(
+        update(MagicLink)
+        .where(column.id == link_id)
+        .where(column.consumed_at.is_(None))
+        .where(column.superseded_at.is_(None))
+        .where(column.expires_at > now)
+        .values(consumed_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return db.get(MagicLink, link_id)
 
 
 def problem_with(row: MagicLink | None, *, now: datetime) -> LinkProblem | None:

@@ -1,4 +1,5 @@
-"""The emails: the sign-in and sign-up links, and the security notices. Each is plain
+"""The emails: the sign-in and sign-up links (with the sign-in code for the device that
+asked), and the security notices. Each is plain
 text and a single-column HTML part that reads well on a phone; every value put into the
 HTML is escaped."""
 
@@ -84,9 +85,9 @@ style="max-width:480px;background:#ffffff;border-radius:12px;">
 <a href="{url}" style="display:block;text-align:center;background:#3e63dd;color:#ffffff;\
 text-decoration:none;font-size:17px;font-weight:600;padding:14px 20px;border-radius:8px;">\
 {button}</a>
-<p style="margin:24px 0 8px;font-size:14px;line-height:1.5;color:#60646c;">\
-This link works once, for {lifetime}. If you didn't ask for it, ignore this \
-email: nothing happens without the link.</p>
+{code_block}<p style="margin:24px 0 8px;font-size:14px;line-height:1.5;color:#60646c;">\
+{validity} If you didn't ask for it, ignore this \
+email: nothing happens without {what}.</p>
 <p style="margin:0;font-size:12px;line-height:1.5;color:#80838d;word-break:break-all;">\
 Button not working? Paste this into your browser:<br>{url}</p>
 </td></tr>
@@ -97,34 +98,82 @@ Button not working? Paste this into your browser:<br>{url}</p>
 </html>
 """
 
+_CODE_HTML = """<p style="margin:24px 0 8px;font-size:16px;line-height:1.5;">{code_intro}</p>
+<p style="margin:0;text-align:center;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,\
+monospace;font-size:28px;font-weight:700;letter-spacing:4px;white-space:nowrap;\
+background:#f4f4f7;border-radius:8px;padding:12px 8px;">{code}</p>
+"""
+
 _TEXT = """{heading}
 
 {intro}
 
 {url}
-
-This link works once, for {lifetime}. If you didn't ask for it, ignore this
-email: nothing happens without the link.
+{code_block}
+{validity} If you didn't ask for it, ignore this
+email: nothing happens without {what}.
 
 {product}
 """
 
+_CODE_TEXT = """
+{code_intro}
 
-def link_mail(*, to: str, url: str, purpose: str, lifetime: timedelta, product: str) -> Mail:
-    """The email carrying one link; ``purpose`` (login, signup, confirm, invite) picks
-    the words."""
+    {code}
+"""
+
+CODE_INTRO = {
+    "login": "Or sign in on the device where you asked for this email: type this code there.",
+    "signup": ("Or finish on the device where you asked for this email: type this code there."),
+}
+"""What the code is for, by purpose (a confirmation mail has no code)."""
+
+
+def link_mail(
+    *,
+    to: str,
+    url: str,
+    purpose: str,
+    lifetime: timedelta,
+    product: str,
+    code: str | None = None,
+    code_lifetime: timedelta | None = None,
+) -> Mail:
+    """The email carrying one link; ``purpose`` (login, signup, confirm, invite) picks the
+    words. With ``code`` (as people read it, ``K7QM-3XPD``), the mail also carries the sign-in
+    code that works only on the device that asked, for ``code_lifetime``."""
     wording = WORDINGS[purpose]
+    with_code = code is not None and code_lifetime is not None and purpose in CODE_INTRO
+    if with_code:
+        assert code is not None and code_lifetime is not None
+        validity = (
+            f"The link and the code work once (using one uses the other): the link for "
+            f"{duration_words(lifetime)}, the code for {duration_words(code_lifetime)} and "
+            "only on the device that asked."
+        )
+    else:
+        validity = f"This link works once, for {duration_words(lifetime)}."
     fields = {
         "heading": wording.heading,
         "intro": wording.intro,
-        "lifetime": duration_words(lifetime),
+        "validity": validity,
+        "what": "the link or the code" if with_code else "the link",
     }
-    text = _TEXT.format(url=url, product=product, **fields)
+    code_fields = {"code_intro": CODE_INTRO.get(purpose, ""), "code": code or ""}
+    text = _TEXT.format(
+        url=url,
+        product=product,
+        code_block=_CODE_TEXT.format(**code_fields) if with_code else "",
+        **fields,
+    )
     html = _HTML.format(
         subject=escape(wording.subject),
         product=escape(product),
         button=escape(wording.button),
         url=escape(url, quote=True),
+        code_block=(
+            _CODE_HTML.format(**{k: escape(v) for k, v in code_fields.items()}) if with_code else ""
+        ),
         **{name: escape(str(value)) for name, value in fields.items()},
     )
     return Mail(to=to, subject=wording.subject, text=text, html=html)

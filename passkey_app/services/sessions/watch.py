@@ -21,9 +21,8 @@ from passkey_app.services.sessions.store import SignIn
 from passkey_app.services.sign_in import SignInMethod
 from passkey_app.services.user_agent import describe
 
-EMAIL_METHODS = {SignInMethod.MAGIC_LINK.value: "link"}
-"""Sign-in methods that prove only the mailbox, and the word each mail uses ("code" is
-ready in the template for the sign-in code)."""
+EMAIL_METHODS = {SignInMethod.MAGIC_LINK.value: "link", SignInMethod.EMAIL_CODE.value: "code"}
+"""Sign-in methods that prove only the mailbox, and the word each mail uses."""
 
 
 class SignInWatch:

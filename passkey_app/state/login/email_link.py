@@ -1,6 +1,7 @@
 """Email links in the browser: the request (a full-page POST, so the response can set
-the HttpOnly binding cookie), the "check your email" page, and the landing page that
-signs the person in, after a confirmation when the link was opened elsewhere."""
+the HttpOnly binding cookie), the "check your email" page with its sign-in code field,
+and the landing page that signs the person in, after a confirmation when the link was
+opened elsewhere."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from passkey_app.services.magic_links.flows import (
 )
 from passkey_app.services.return_path import safe_return_path
 from passkey_app.state.ceremony import post_navigate_call
-from passkey_app.state.login.card import LoginState
+from passkey_app.state.login.card import SAY_CHECKING, SAY_SIGNED_IN, LoginState
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,17 @@ LANDING_INVALID = "invalid"
 LANDING_SIGNING_IN = "signing_in"
 EMAIL_CONFIRMED = "Email confirmed. Thanks!"
 MAX_RETRY_SECONDS = 24 * 3600
+MAX_CODE_INPUT = 64
+
+
+def cookie_of(headers_cookie: str, name: str) -> str:
+    """One cookie of the websocket handshake's Cookie header ("" when absent or garbled)."""
+    try:
+        jar = SimpleCookie(headers_cookie or "")
+    except CookieError:
+        return ""
+    morsel = jar.get(name)
+    return morsel.value if morsel else ""
 
 
 def request_link_script(api_url: str, *, email: str, purpose: str, next_path: str = "") -> str:
@@ -103,14 +115,57 @@ class MagicLinkSignupState(AuthState):
 
 
 class MagicLinkSentState(AuthState):
-    """ "Check your email", or why no link could be asked for."""
+    """ "Check your email", or why no link could be asked for; and the sign-in code from
+    the mail, which signs in here, in the browser that asked (its binding cookie)."""
 
     problem: str = ""
+    code_error: str = ""
+    code_status: str = ""
+    code_busy: bool = False
 
     @rx.event
     def on_load(self) -> None:
         """Read the outcome the request route put in the address."""
         self.problem = sent_page_problem(self.router.url.query_parameters)
+        self.code_error, self.code_status, self.code_busy = "", "", False
+
+    def _cookie(self, name: str) -> str:
+        return cookie_of(self.router.headers.cookie, name)
+
+    def _code_failed(self, message: str) -> None:
+        self.code_busy, self.code_error, self.code_status = False, message, ""
+
+    @rx.event
+    async def submit_code(self, form: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
+        """Check the typed code; on success the session opens without a reload and the
+        person goes on to ``?next=`` (remembered by the request) or their account."""
+        if self.code_busy:
+            return
+        self.code_busy, self.code_error, self.code_status = True, "", SAY_CHECKING
+        yield None
+        settings = self._services().settings
+        signed_in = await self._current_user()
+        try:
+            login = await asyncio.to_thread(
+                self._services().magic_links.redeem_code,
+                code=str(form.get("code", ""))[:MAX_CODE_INPUT],
+                binding=self._cookie(binding_cookie_name(settings)),
+                client=self._client(),
+                signed_in_sub=signed_in.sub if signed_in else None,
+            )
+        except AuthError as error:
+            self._code_failed(error.user_message)
+            return
+        except Exception:
+            log.exception("sign-in code failed unexpectedly")
+            self._code_failed(MESSAGES[AuthFailure.UNEXPECTED])
+            return
+        if isinstance(login, EmailConfirmed):  # a confirmation mail carries no code
+            yield rx.redirect(routes.ACCOUNT)
+            return
+        self.code_status = SAY_SIGNED_IN
+        next_path = safe_return_path(self._cookie(next_cookie_name(settings)), default="")
+        yield self._open_session(login, next_path)
 
 
 class MagicLinkLandingState(AuthState):
@@ -123,12 +178,7 @@ class MagicLinkLandingState(AuthState):
     busy: bool = False
 
     def _cookie(self, name: str) -> str:
-        try:
-            jar = SimpleCookie(self.router.headers.cookie or "")
-        except CookieError:
-            return ""
-        morsel = jar.get(name)
-        return morsel.value if morsel else ""
+        return cookie_of(self.router.headers.cookie, name)
 
     def _secrets(self) -> tuple[str, str]:
         settings = self._services().settings

@@ -20,6 +20,7 @@ SENDER = "no-reply@passkeys.localhost"
 API_URL = "https://id.example.com"
 LINK_PREFIX = f"{API_URL}/api/magic-link/open?token="
 _LINK = re.compile(r'href="(https://id\.example\.com/api/magic-link/open\?token=[^"]+)"')
+_CODE = re.compile(r">([2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4})</p>")
 
 
 @dataclass
@@ -56,6 +57,13 @@ class SentMail:
     def token(self) -> str:
         """The secret part of the link."""
         return self.link.removeprefix(LINK_PREFIX)
+
+    @property
+    def code(self) -> str:
+        """The one sign-in code in the message, as shown (``K7QM-3XPD``)."""
+        found = _CODE.findall(self.body)
+        assert len(found) == 1, self.body
+        return str(found[0])
 
 
 def sent_mail() -> list[SentMail]:

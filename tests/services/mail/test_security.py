@@ -250,3 +250,25 @@ def test_a_sign_in_by_email_link_is_mailed_and_no_notice_carries_a_secret(
         assert "token=" not in mail.body and "magic-link" not in mail.body
         for secret in secrets:
             assert secret not in mail.body
+
+
+def test_a_sign_in_by_email_code_is_mailed_as_such_without_the_code(
+    mailed: Services, cognito: CognitoFixture
+) -> None:
+    _sign_in(mailed, cognito, ALICE, LAPTOP)
+    links = build_links(mailed, MovableClock())
+    binding = "laptop-binding-value-0123456789abcdef"
+    links.request(email=ALICE, purpose=LinkPurpose.LOGIN, binding=binding, client=LAPTOP)
+    [link_mail] = sent_mail()
+    login = links.redeem_code(code=link_mail.code, binding=binding, client=LAPTOP)
+    assert isinstance(login, LoginSucceeded)
+    assert mailed.sessions.activate(login.handoff_code, client=LAPTOP) is not None
+
+    notices = sent_mail()[1:]
+    assert [(m.to, m.subject) for m in notices] == [([ALICE], "New sign-in to your account")]
+    text = _text(notices[0])
+    assert "Signed in with an email code" in text
+    assert "Your account was signed in with a code sent to this address." in text
+    assert "This browser had not signed in" not in text
+    assert link_mail.code not in notices[0].body
+    assert link_mail.code.replace("-", "") not in notices[0].body
