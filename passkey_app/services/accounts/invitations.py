@@ -126,7 +126,7 @@ class Invitations:
                 binding="",
                 now=now,
                 lifetime=self._lifetime,
-            )
+            ).token
         self._mailer.send(
             link_mail(
                 to=user.email,
