@@ -98,6 +98,7 @@ def test_sign_in_add_rename_and_sign_out_by_keyboard_alone(
     page.keyboard.type("Work laptop")
     page.keyboard.press("Enter")
     expect(row.locator("[data-testid=passkey-name]")).to_have_text("Work laptop")
+    expect(dialog).to_be_hidden()
 
     _tab_to(page, "Sign out")
     page.keyboard.press("Enter")
