@@ -168,7 +168,7 @@ def test_five_wrong_tries_kill_the_code(services: Services, links: MagicLinks) -
     refused = _refused(links, mail.code)
     assert refused.failure is AuthFailure.CODE_EXPIRED
     assert refused.user_message == (
-        "That code no longer works. Use the link in the email, or ask for a new one."
+        "That code has expired or was already used. Ask for a new one."
     )
     assert _rows(services)[0]["tries"] == 5
     assert audit_trail(services, "magic_link.redeem")[-2:] == [
