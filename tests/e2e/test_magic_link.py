@@ -124,7 +124,7 @@ def test_the_code_from_the_mail_signs_in_the_device_that_asked(
         field.fill("ABCD-EFGH" if code != "ABCD-EFGH" else "ABCD-EFGJ")
         button.click()
         expect(tab.locator("#sign-in-code-error")).to_have_text(
-            "That code isn't right. Check it and try again."
+            "That code isn't right. Check the email and try again."
         )
         expect(field).to_have_attribute("aria-invalid", "true")
         screenshot(tab, "41-code-wrong")
