@@ -300,15 +300,21 @@ def test_redis_restarted_under_open_tabs_the_person_stays_signed_in_and_retries(
     _sign_out(page)  # the login card's options are ready in Redis...
     private_redis.restart()  # ...and lost
     page.get_by_role("button", name="Sign in with a passkey").click()
-    # The click either meets the lost state ("That took too long. Start again.") or lands
-    # while the page re-hydrates and is dropped with the old state; never an error page.
+    # The click meets the lost state ("That took too long. Start again."), or lands while
+    # the page re-hydrates and is dropped with the old state, or (when the state was
+    # prepared again in time) simply signs in; never an error page, and a retry works.
     error = page.locator("#passkey-button-error")
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and error.inner_text() != TOO_LONG:
+    while time.monotonic() < deadline:
+        if ACCOUNT_URL.search(page.url):
+            break
+        if error.count() and error.inner_text() == TOO_LONG:
+            break
         page.wait_for_timeout(250)
-    assert error.inner_text() in ("", TOO_LONG)
-    expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_enabled()
-    page.get_by_role("button", name="Sign in with a passkey").click()
-    page.wait_for_url(ACCOUNT_URL, timeout=30_000)
+    if not ACCOUNT_URL.search(page.url):
+        assert not error.count() or error.inner_text() in ("", TOO_LONG)
+        expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_enabled()
+        page.get_by_role("button", name="Sign in with a passkey").click()
+        page.wait_for_url(ACCOUNT_URL, timeout=30_000)
     expect(page.get_by_text(email)).to_be_visible()
     assert _session_rows(module_postgres_url)[1] == 0
