@@ -167,9 +167,7 @@ def test_five_wrong_tries_kill_the_code(services: Services, links: MagicLinks) -
     assert failures == [AuthFailure.CODE_INVALID] * 5
     refused = _refused(links, mail.code)
     assert refused.failure is AuthFailure.CODE_EXPIRED
-    assert refused.user_message == (
-        "That code has expired or was already used. Ask for a new one."
-    )
+    assert refused.user_message == ("That code has expired or was already used. Ask for a new one.")
     assert _rows(services)[0]["tries"] == 5
     assert audit_trail(services, "magic_link.redeem")[-2:] == [
         ("failure", "code: wrong (try 5)"),
