@@ -26,7 +26,15 @@ from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from passkey_app.local_cognito import checks, custom_auth, errors, quotas, recovery, tokens
+from passkey_app.local_cognito import (
+    checks,
+    custom_auth,
+    errors,
+    mail_times,
+    quotas,
+    recovery,
+    tokens,
+)
 from passkey_app.local_cognito.checks import AuthFlow
 from passkey_app.local_cognito.sessions import session_store
 
@@ -44,6 +52,7 @@ def install() -> None:
         for name, action in _ACTIONS.items():
             _originals[name] = getattr(CognitoIdpResponse, name, None)
             setattr(CognitoIdpResponse, name, action)
+        mail_times.install()
 
 
 def uninstall() -> None:
@@ -56,6 +65,7 @@ def uninstall() -> None:
                 setattr(CognitoIdpResponse, name, original)
         _originals.clear()
         session_store().clear()
+        mail_times.uninstall()
         recovery.reset_codes().clear()
         quotas.enable(None)
 

@@ -81,14 +81,15 @@ def _describe(status: LinkStatus, now: datetime) -> tuple[str, str]:
 def to_item(message: OutboxMessage, status: LinkStatus, now: datetime) -> OutboxItem:
     """One message as the page shows it: when it was sent, and whether its link works."""
     badge, note = _describe(status, now)
+    sent_at = message.sent_at or status.sent_at
     return OutboxItem(
         id=message.id,
         recipient=message.to,
         sender=message.sender,
         subject=message.subject,
         html=_with_base(message.html),
-        sent=ago(status.sent_at, now) if status.sent_at else "",
-        sent_exact=exact(status.sent_at) if status.sent_at else "",
+        sent=ago(sent_at, now) if sent_at else "",
+        sent_exact=exact(sent_at) if sent_at else "",
         state=status.state.value,
         badge=badge,
         note=note,

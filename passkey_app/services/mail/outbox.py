@@ -1,10 +1,10 @@
 """The local outbox: mail the embedded AWS stand-in accepted, for the developer to open.
 
 Only the embedded default has one; in production there is nothing to read and the
-page does not exist. The stand-in lists what its SES kept at ``/moto-api/data.json``;
-it keeps no time. Every mail the app sends carries one email link, so ``link_states``
-finds each link's row (by the hash of the token, as the app itself does) for when it
-was sent and whether it was used, replaced or has expired.
+page does not exist. The stand-in lists what its SES kept at ``/moto-api/data.json``,
+each message dated when it was accepted (local_cognito/mail_times.py). For a mail that
+carries an email link, ``link_states`` finds the link's row (by the hash of the token,
+as the app itself does): whether it was used, replaced or has expired.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class OutboxMessage:
     to: str
     subject: str
     html: str
+    sent_at: datetime | None = None
 
 
 class LocalOutbox:
@@ -72,7 +73,18 @@ def _message(item: dict[str, Any]) -> OutboxMessage:
         to=", ".join(destinations.get("ToAddresses", [])),
         subject=str(item.get("subject", "")),
         html=str(item.get("body", "")),
+        sent_at=_moment(item.get("sent_at")),
     )
+
+
+def _moment(value: object) -> datetime | None:
+    """The stand-in's ISO 8601 time, or None when it has none (or an unreadable one)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(value))
+    except ValueError:
+        return None
 
 
 class LinkState(StrEnum):

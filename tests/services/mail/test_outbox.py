@@ -10,6 +10,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from passkey_app.local_cognito import mail_times
 from passkey_app.services.container import Services
 from passkey_app.services.magic_links.store import LinkPurpose
 from passkey_app.services.mail.mailer import SesMailer
@@ -23,8 +24,9 @@ from passkey_app.services.mail.outbox import (
     link_token,
     local_outbox,
 )
-from passkey_app.services.mail.templates import link_mail
+from passkey_app.services.mail.templates import Mail, link_mail
 from passkey_app.settings import PoolSettings, Settings
+from passkey_app.state.outbox import exact, to_item
 from tests.services.flows import CLIENT
 from tests.services.magic_links.support import (
     SENDER,
@@ -127,3 +129,22 @@ def test_each_mail_says_when_its_link_was_sent_and_whether_it_still_works(
         LinkState.EXPIRED, later, later + timedelta(minutes=15)
     )
     assert link_token(fresh.html) == sent_mail()[2].token
+
+
+def test_the_stand_in_dates_every_mail_so_a_mail_without_a_link_has_a_time_too(
+    stand_in: str,
+) -> None:
+    mail_times.install()
+    try:
+        mailer = SesMailer.connect(region="us-east-1", endpoint_url=stand_in, sender=SENDER)
+        to = f"{uuid.uuid4().hex}@example.com"
+        before = datetime.now(UTC)
+        mailer.send(Mail(to=to, subject="Your password was changed", text="Hi", html="<p>Hi</p>"))
+        after = datetime.now(UTC)
+    finally:
+        mail_times.uninstall()
+    (mine,) = [m for m in LocalOutbox(stand_in).messages() if m.to == to]
+    assert mine.sent_at is not None and before <= mine.sent_at <= after
+    item = to_item(mine, LinkStatus(LinkState.NONE), after)
+    assert (item.sent, item.badge) == ("just now", "")
+    assert item.sent_exact == exact(mine.sent_at)
