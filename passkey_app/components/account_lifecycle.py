@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from passkey_app.components.forms import error_slot, field
-from passkey_app.components.layout import returns_focus
+from passkey_app.components.layout import list_row, returns_focus
 from passkey_app.components.reauth import reauth_dialog as shared_reauth_dialog
 from passkey_app.state.account_lifecycle import AccountLifecycleState as State
 
@@ -30,15 +30,8 @@ PASSWORDLESS = (
 
 
 def _password_row() -> rx.Component:
-    return rx.hstack(
-        rx.center(
-            rx.icon("rectangle-ellipsis", size=18, color=rx.color("accent", 11)),
-            width="36px",
-            height="36px",
-            border_radius="var(--radius-3)",
-            background=rx.color("accent", 3),
-            flex_shrink="0",
-        ),
+    return list_row(
+        "rectangle-ellipsis",
         rx.vstack(
             rx.text("Password", weight="medium", size="2"),
             rx.cond(
@@ -67,11 +60,6 @@ def _password_row() -> rx.Component:
                 on_click=State.open_remove,
             ),
         ),
-        align="center",
-        spacing="3",
-        width="100%",
-        padding_y="0.75rem",
-        border_top=f"1px solid {rx.color('gray', 4)}",
     )
 
 

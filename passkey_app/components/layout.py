@@ -133,3 +133,27 @@ def returns_focus() -> dict[str, Any]:
     """Props for the content of a dialog that state opens (no trigger element): when it
     closes, the focus goes back to the control that had it, not to the page body."""
     return {"on_close_auto_focus": [rx.prevent_default, rx.call_script(restore_focus_call())]}
+
+
+def list_row(icon: str, *children: rx.Component, test_id: str = "") -> rx.Component:
+    """One row of a card's list (a passkey, a session, a sign-in method): an icon tile,
+    then ``children`` (the row's text, then its actions), a line above it."""
+    extra = {"data_testid": test_id} if test_id else {}
+    return rx.hstack(
+        rx.center(
+            rx.icon(icon, size=18, color=rx.color("accent", 11)),
+            width="36px",
+            height="36px",
+            border_radius="var(--radius-3)",
+            background=rx.color("accent", 3),
+            flex_shrink="0",
+            aria_hidden="true",
+        ),
+        *children,
+        align="center",
+        spacing="3",
+        width="100%",
+        padding_y="0.75rem",
+        border_top=f"1px solid {rx.color('gray', 4)}",
+        **extra,
+    )

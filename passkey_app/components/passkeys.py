@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from passkey_app.components.forms import error_slot
-from passkey_app.components.layout import returns_focus
+from passkey_app.components.layout import list_row, returns_focus
 from passkey_app.components.reauth import reauth_dialog as shared_reauth_dialog
 from passkey_app.state.passkeys import PasskeyItem, PasskeysState
 
@@ -71,15 +71,8 @@ def passkey_offer() -> rx.Component:
 
 
 def _row(item: PasskeyItem) -> rx.Component:
-    return rx.hstack(
-        rx.center(
-            rx.icon("key-round", size=18, color=rx.color("accent", 11)),
-            width="36px",
-            height="36px",
-            border_radius="var(--radius-3)",
-            background=rx.color("accent", 3),
-            flex_shrink="0",
-        ),
+    return list_row(
+        "key-round",
         rx.vstack(
             rx.hstack(
                 rx.text(item.name, weight="medium", size="2", data_testid="passkey-name"),
@@ -114,12 +107,7 @@ def _row(item: PasskeyItem) -> rx.Component:
             ),
             spacing="3",
         ),
-        align="center",
-        spacing="3",
-        width="100%",
-        padding_y="0.75rem",
-        border_top=f"1px solid {rx.color('gray', 4)}",
-        data_testid="passkey-row",
+        test_id="passkey-row",
     )
 
 

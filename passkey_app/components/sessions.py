@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from passkey_app.components.layout import list_row
 from passkey_app.state.sessions import SessionItem, SessionsState
 
 
 def _row(item: SessionItem) -> rx.Component:
-    return rx.hstack(
-        rx.center(
-            rx.icon("monitor-smartphone", size=18, color=rx.color("accent", 11)),
-            width="36px",
-            height="36px",
-            border_radius="var(--radius-3)",
-            background=rx.color("accent", 3),
-            flex_shrink="0",
-        ),
+    return list_row(
+        "monitor-smartphone",
         rx.vstack(
             rx.hstack(
                 rx.text(item.device, weight="medium", size="2"),
@@ -56,12 +50,7 @@ def _row(item: SessionItem) -> rx.Component:
                 on_click=SessionsState.sign_out_session(item.id),  # type: ignore[operator]
             ),
         ),
-        align="center",
-        spacing="3",
-        width="100%",
-        padding_y="0.75rem",
-        border_top=f"1px solid {rx.color('gray', 4)}",
-        data_testid="session-row",
+        test_id="session-row",
     )
 
 

@@ -63,7 +63,7 @@ _INVITE = _Wording(
 )
 WORDINGS = {"login": _SIGN_IN, "signup": _SIGN_UP, "confirm": _CONFIRM, "invite": _INVITE}
 
-_HTML = """<!doctype html>
+_FRAME_TOP = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -81,7 +81,19 @@ style="max-width:480px;background:#ffffff;border-radius:12px;">
 <tr><td style="padding:28px 24px;">
 <p style="margin:0 0 4px;font-size:13px;color:#60646c;">{product}</p>
 <h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;">{heading}</h1>
-<p style="margin:0 0 24px;font-size:16px;line-height:1.5;">{intro}</p>
+"""
+"""The top of every HTML mail: the page, the card, the product and the heading."""
+_FRAME_BOTTOM = """</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+"""
+
+_HTML = (
+    _FRAME_TOP
+    + """<p style="margin:0 0 24px;font-size:16px;line-height:1.5;">{intro}</p>
 <a href="{url}" style="display:block;text-align:center;background:#3e63dd;color:#ffffff;\
 text-decoration:none;font-size:17px;font-weight:600;padding:14px 20px;border-radius:8px;">\
 {button}</a>
@@ -90,13 +102,9 @@ text-decoration:none;font-size:17px;font-weight:600;padding:14px 20px;border-rad
 email: nothing happens without {what}.</p>
 <p style="margin:0;font-size:12px;line-height:1.5;color:#80838d;word-break:break-all;">\
 Button not working? Paste this into your browser:<br>{url}</p>
-</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
 """
+    + _FRAME_BOTTOM
+)
 
 _CODE_HTML = """<p style="margin:24px 0 8px;font-size:16px;line-height:1.5;">{code_intro}</p>
 <p style="margin:0;text-align:center;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,\
@@ -219,25 +227,9 @@ account never go unnoticed.
 {product}
 """
 
-_SECURITY_HTML = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
-<title>{subject}</title>
-</head>
-<body style="margin:0;padding:0;background:#f4f4f7;font-family:-apple-system,\
-BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1c2024;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" \
-style="background:#f4f4f7;">
-<tr><td align="center" style="padding:24px 12px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" \
-style="max-width:480px;background:#ffffff;border-radius:12px;">
-<tr><td style="padding:28px 24px;">
-<p style="margin:0 0 4px;font-size:13px;color:#60646c;">{product}</p>
-<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;">{heading}</h1>
-<p style="margin:0 0 20px;font-size:16px;line-height:1.5;">{summary}</p>
+_SECURITY_HTML = (
+    _FRAME_TOP
+    + """<p style="margin:0 0 20px;font-size:16px;line-height:1.5;">{summary}</p>
 <table role="presentation" cellpadding="0" cellspacing="0" \
 style="margin:0 0 24px;font-size:14px;line-height:1.5;">
 {facts}
@@ -251,13 +243,9 @@ border-radius:8px;">Open your account page</a>
 <p style="margin:24px 0 0;font-size:13px;line-height:1.5;color:#60646c;">If it was you, \
 there is nothing to do. We send these notices so that changes to your account never go \
 unnoticed.</p>
-</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
 """
+    + _FRAME_BOTTOM
+)
 
 _FACT_HTML = (
     '<tr><td style="padding:2px 16px 2px 0;color:#60646c;vertical-align:top;">{label}</td>'
