@@ -25,6 +25,7 @@ from passkey_app.db import make_engine
 from passkey_app.dev.devserver import PROJECT_ROOT, Stack, StackPorts, start_stack
 from tests.conftest import require_service
 from tests.e2e.conftest import free_port
+from tests.support.run_async import run_async
 from tests.support.sim_browser import (
     Person,
     SignInError,
@@ -111,7 +112,7 @@ async def _run(base: str) -> tuple[list[Person], list[BaseException | None], Sig
 def test_simulated_browsers_sign_in_on_the_production_profile(
     prod_stack: Stack, postgres_url: str
 ) -> None:
-    people, outcomes, refused = asyncio.run(_run(prod_stack.frontend_url))
+    people, outcomes, refused = run_async(_run(prod_stack.frontend_url))
     assert [p.email for p in people] == ["sim-ada@example.com", "sim-bob@example.com"]
     assert outcomes == [None] * 5
     assert refused.kind == "refused"
