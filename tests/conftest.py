@@ -124,12 +124,11 @@ POSTGRES_URL = os.environ.get(
 )
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A throwaway, empty database on the machine's PostgreSQL (required in CI), dropped
-    afterwards; tests migrate it themselves."""
+def throwaway_database(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty database on the machine's PostgreSQL (required in CI),
+    dropped when the generator is closed. Fixtures of any scope ``yield from`` it."""
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"passkey_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -140,6 +139,13 @@ def postgres_url() -> Iterator[str]:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A throwaway, empty database for one test, dropped afterwards; tests migrate it
+    themselves."""
+    yield from throwaway_database("passkey_test")
 
 
 def require_service(name: str, error: Exception) -> None:

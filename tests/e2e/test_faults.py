@@ -15,22 +15,20 @@ import re
 import signal
 import subprocess
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from passkey_app.api.worker_header import HEADER
 from passkey_app.db import make_engine, session_scope
 from passkey_app.dev.devserver import Stack, StackPorts, start_stack
 from passkey_app.models import BrowserSession
 from passkey_app.services.errors import MESSAGES, AuthFailure
-from tests.conftest import POSTGRES_URL, require_service
+from tests.conftest import require_service, throwaway_database
 from tests.e2e.conftest import ARTIFACTS, free_port
 from tests.e2e.pages import FIRST_LOAD_MS, without_passkey_autofill
 from tests.e2e.test_production_profile import ACCOUNT_URL, PROD_WEB_DIR, WORKERS
@@ -113,18 +111,7 @@ def private_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateR
 @pytest.fixture(scope="module")
 def module_postgres_url() -> Iterator[str]:
     """A throwaway database for the module's stack, dropped afterwards."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"passkey_faults_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        require_service("PostgreSQL", error)
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield from throwaway_database("passkey_faults")
 
 
 @pytest.fixture(scope="module")
