@@ -35,9 +35,25 @@ def utc_day(moment: datetime) -> date:
     return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
 
 
-def _insert(db: Session, model: Any) -> Any:
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model.__table__)
+def _upserts(dialect: Any) -> tuple[Any, Any]:
+    """The two statements of ``note_logins`` for one dialect, built once."""
+    day_table = LoginDay.__table__  # type: ignore[attr-defined]
+    add = dialect.insert(day_table)
+    count_day = add.on_conflict_do_update(
+        index_elements=[day_table.c.day, day_table.c.method],
+        set_={"count": day_table.c.count + add.excluded.count},
+    )
+    last_table = UserLastLogin.__table__  # type: ignore[attr-defined]
+    latest = dialect.insert(last_table)
+    note_newest = latest.on_conflict_do_update(
+        index_elements=[last_table.c.user_sub],
+        set_={"at": latest.excluded.at, "method": latest.excluded.method},
+        where=last_table.c.at <= latest.excluded.at,
+    )
+    return count_day, note_newest
+
+
+_UPSERTS = {"sqlite": _upserts(sqlite), "postgresql": _upserts(postgresql)}
 
 
 def note_logins(db: Session, logins: Iterable[Login]) -> None:
@@ -52,22 +68,12 @@ def note_logins(db: Session, logins: Iterable[Login]) -> None:
             newest[login.user_sub] = login
     if not days:
         return
-    day_table = LoginDay.__table__  # type: ignore[attr-defined]
-    add = _insert(db, LoginDay)
+    count_day, note_newest = _UPSERTS[db.get_bind().dialect.name]
     db.execute(
-        add.on_conflict_do_update(
-            index_elements=[day_table.c.day, day_table.c.method],
-            set_={"count": day_table.c.count + add.excluded.count},
-        ),
+        count_day,
         [{"day": day, "method": method, "count": n} for (day, method), n in days.items()],
     )
-    last_table = UserLastLogin.__table__  # type: ignore[attr-defined]
-    latest = _insert(db, UserLastLogin)
     db.execute(
-        latest.on_conflict_do_update(
-            index_elements=[last_table.c.user_sub],
-            set_={"at": latest.excluded.at, "method": latest.excluded.method},
-            where=last_table.c.at <= latest.excluded.at,
-        ),
+        note_newest,
         [{"user_sub": s, "at": n.at, "method": n.method} for s, n in newest.items()],
     )

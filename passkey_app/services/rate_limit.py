@@ -1,22 +1,24 @@
 """Fixed-window rate limits kept in the database, so every worker and host shares them.
 
-Each check is one conditional UPDATE (or, for a key never seen, one INSERT guarded by
-the primary key), so two concurrent requests cannot both take the last slot. A hit taken
-before an attempt can be given back after it, so a limit may count only the attempts
-that turned out to matter (wrong passwords, completed sign-ups).
+Each check is one statement (an INSERT ... ON CONFLICT DO UPDATE guarded by the window
+and the limit), so two concurrent requests cannot both take the last slot, and several
+checks share one transaction. A hit taken before an attempt can be given back after it,
+so a limit may count only the attempts that turned out to matter (wrong passwords,
+completed sign-ups).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlalchemy import bindparam, case, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 
 from passkey_app.db import session_scope
 from passkey_app.models import RateLimitBucket
@@ -36,53 +38,57 @@ class RateLimit:
         return hashlib.sha256(f"{self.name}:{subject}".encode()).hexdigest()
 
 
-_TRIES = 3
-
-
 def take(engine: Engine, rule: RateLimit, *, subject: str, now: datetime) -> bool:
     """Count one hit against ``subject``; False when its window is already full."""
-    key = rule.key(subject)
-    for _ in range(_TRIES):
-        with session_scope(engine) as db:
-            counted = _count(db, rule, key, now)
-        if counted is not None:
-            return counted
-        try:
-            with session_scope(engine) as db:
-                db.add(RateLimitBucket(key=key, window_start=now, count=1))
-        except IntegrityError:
-            continue  # a concurrent first hit made the bucket: count against it instead
-        return True
-    return False
+    return take_all(engine, [(rule, subject)], now=now) is None
 
 
-def _count(db: Session, rule: RateLimit, key: str, now: datetime) -> bool | None:
-    """One hit against an existing bucket: True when counted, False when full, None when
-    there is no bucket to count against (yet)."""
-    column = RateLimitBucket.__table__.c  # type: ignore[attr-defined]
-    counted = db.execute(
-        update(RateLimitBucket)
-        .where(column.key == key)
-        .where(column.window_start > now - rule.window)
-        .where(column.count < rule.limit)
-        .values(count=column.count + 1)
+def take_all(
+    engine: Engine, hits: Iterable[tuple[RateLimit, str]], *, now: datetime
+) -> RateLimit | None:
+    """Count one hit against each (rule, subject) in one transaction. At the first full
+    rule nothing is counted (the transaction is rolled back) and that rule is returned;
+    None when every hit was counted."""
+    with engine.connect() as connection, connection.begin() as transaction:
+        for rule, subject in hits:
+            if not _take_in(connection, rule, rule.key(subject), now):
+                transaction.rollback()
+                return rule
+    return None
+
+
+def _take_in(connection: Connection, rule: RateLimit, key: str, now: datetime) -> bool:
+    """One statement: make the bucket, restart a finished window, or count one more in a
+    window with room; no row comes back when the window is full. The database does it
+    atomically (the primary key and ON CONFLICT), so concurrent hits never both take the
+    last slot and none is lost."""
+    parameters = {"key": key, "now": now, "cutoff": now - rule.window, "limit": rule.limit}
+    return connection.execute(_HIT[connection.dialect.name], parameters).first() is not None
+
+
+def _hit(dialect: Any) -> Any:
+    """The statement of ``_take_in`` for one dialect, built once (with bound parameters)."""
+    table = RateLimitBucket.__table__  # type: ignore[attr-defined]
+    column = table.c
+    now = bindparam("now", type_=column.window_start.type)
+    finished = column.window_start <= bindparam("cutoff", type_=column.window_start.type)
+    insert = dialect.insert(table)
+    return (
+        insert.values(key=bindparam("key"), window_start=now, count=1)
+        .on_conflict_do_update(
+            index_elements=[column.key],
+            set_={
+                "window_start": case((finished, now), else_=column.window_start),
+                "count": case((finished, 1), else_=column.count + 1),
+            },
+            where=finished | (column.count < bindparam("limit")),
+        )
+        .returning(column.count)
     )
-    if counted.rowcount == 1:  # type: ignore[attr-defined]
-        return True
-    restarted = db.execute(
-        update(RateLimitBucket)
-        .where(column.key == key)
-        .where(column.window_start <= now - rule.window)
-        .values(window_start=now, count=1)
-    )
-    if restarted.rowcount == 1:  # type: ignore[attr-defined]
-        return True
-    # Full, or no bucket yet (or one made by a concurrent first hit just now: try again).
-    row = db.execute(select(column.window_start, column.count).where(column.key == key)).first()
-    if row is None:
-        return None
-    started, count = row
-    return False if as_utc(started) > now - rule.window and count >= rule.limit else None
+
+
+_HIT = {"sqlite": _hit(sqlite), "postgresql": _hit(postgresql)}
+"""The databases the app runs on: both know INSERT ... ON CONFLICT ... RETURNING."""
 
 
 def give_back(engine: Engine, rule: RateLimit, *, subject: str, taken_at: datetime) -> None:

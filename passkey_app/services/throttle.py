@@ -21,7 +21,13 @@ from passkey_app.services.audit import ClientInfo
 from passkey_app.services.client_address import limit_subject
 from passkey_app.services.clock import Clock, system_clock
 from passkey_app.services.errors import AuthError, AuthFailure
-from passkey_app.services.rate_limit import RateLimit, give_back, prune, seconds_left, take
+from passkey_app.services.rate_limit import (
+    RateLimit,
+    give_back,
+    prune,
+    seconds_left,
+    take_all,
+)
 
 log = logging.getLogger(__name__)
 
@@ -107,19 +113,17 @@ class Throttle:
         self._last_sweep: datetime | None = None
 
     def reserve(self, *hits: tuple[RateLimit, str]) -> Reservation:
-        """Take one hit from each (rule, subject); at the first full one, give back those
-        already taken and refuse with the seconds until that rule's window ends."""
+        """Take one hit from each (rule, subject), all in one transaction; when one is
+        full, take none and refuse with the seconds until that rule's window ends."""
         now = self._clock()
         self._sweep_if_due(now)
-        taken: list[tuple[RateLimit, str]] = []
-        for rule, subject in hits:
-            if not take(self._engine, rule, subject=subject, now=now):
-                Reservation(self._engine, tuple(taken), now).give_back()
-                wait = seconds_left(self._engine, rule, subject=subject, now=now)
-                log.info("throttled by %s for %d s", rule.name, wait)
-                raise AuthError(AuthFailure.THROTTLED, rule.name, retry_after=wait)
-            taken.append((rule, subject))
-        return Reservation(self._engine, tuple(taken), now)
+        full = take_all(self._engine, hits, now=now)
+        if full is not None:
+            subject = next(subject for rule, subject in hits if rule is full)
+            wait = seconds_left(self._engine, full, subject=subject, now=now)
+            log.info("throttled by %s for %d s", full.name, wait)
+            raise AuthError(AuthFailure.THROTTLED, full.name, retry_after=wait)
+        return Reservation(self._engine, hits, now)
 
     def _sweep_if_due(self, now: datetime) -> None:
         if self._last_sweep is not None and now - self._last_sweep < SWEEP_INTERVAL:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, or_, update
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -48,6 +48,8 @@ DEFAULT_IDLE_TIMEOUT = timedelta(hours=12)
 DEFAULT_REVALIDATION = timedelta(minutes=5)
 NO_CLIENT = ClientInfo()  # work the server does on its own (expiry, a sweep)
 _TRANSIENT = frozenset({AuthFailure.UNAVAILABLE, AuthFailure.BUSY})
+_BEGIN = insert(BrowserSession.__table__)  # type: ignore[attr-defined]
+"""A pending login's row (every sign-in: built once, a plain INSERT)."""
 
 
 def _digest(value: str) -> str:
@@ -189,28 +191,28 @@ class SessionStore:
         ``new_account`` a sign-up."""
         now = self._clock()
         handoff_code, binding = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        row = BrowserSession(
-            handoff_hash=_digest(handoff_code),
-            binding_hash=_digest(binding),
-            handoff_expires_at=now + self._handoff_lifetime,
-            user_sub=identity.sub,
-            username=identity.username,
-            email=identity.email,
-            auth_method=method,
-            authenticated_at=now,
-            encrypted_tokens=self._cipher.seal(tokens),
-            access_expires_at=now + timedelta(seconds=tokens.expires_in),
-            created_at=now,
-            expires_at=now + self._lifetime,
-            last_seen_at=now,
-            revalidated_at=now,
-            ip_address=client.ip_address[:IP_ADDRESS_LENGTH],
-            user_agent=client.user_agent[:USER_AGENT_LENGTH],
-            notice=notice[:NOTICE_LENGTH],
-            passkey_id=passkey_id,
-        )
+        row = {
+            "handoff_hash": _digest(handoff_code),
+            "binding_hash": _digest(binding),
+            "handoff_expires_at": now + self._handoff_lifetime,
+            "user_sub": identity.sub,
+            "username": identity.username,
+            "email": identity.email,
+            "auth_method": method,
+            "authenticated_at": now,
+            "encrypted_tokens": self._cipher.seal(tokens),
+            "access_expires_at": now + timedelta(seconds=tokens.expires_in),
+            "created_at": now,
+            "expires_at": now + self._lifetime,
+            "last_seen_at": now,
+            "revalidated_at": now,
+            "ip_address": client.ip_address[:IP_ADDRESS_LENGTH],
+            "user_agent": client.user_agent[:USER_AGENT_LENGTH],
+            "notice": notice[:NOTICE_LENGTH],
+            "passkey_id": passkey_id,
+        }
         with session_scope(self._engine) as db:
-            db.add(row)
+            db.execute(_BEGIN, row)
             if record is not None:
                 record_event(
                     db,

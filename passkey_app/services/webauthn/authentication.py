@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from webauthn import verify_authentication_response
 from webauthn.helpers import parse_authenticator_data
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticationCredential,
     AuthenticatorAssertionResponse,
@@ -86,31 +87,37 @@ def verify_with_stored_key(
     if credential.algorithm not in rp.algorithms:
         raise PasskeyRejectedError(RejectReason.ALGORITHM_NOT_ALLOWED)
     payload = assertion.payload
-    check_signature(
-        public_key=credential.public_key,
-        authenticator_data=payload.authenticator_data,
-        client_data_json=payload.client_data_json,
-        signature=payload.signature,
-    )
-    verify_authentication_response(
-        credential=AuthenticationCredential(
-            id=payload.credential_id,
-            raw_id=payload.raw_id,
-            response=AuthenticatorAssertionResponse(
-                client_data_json=payload.client_data_json,
-                authenticator_data=payload.authenticator_data,
-                signature=payload.signature,
-                user_handle=b64url_decode(payload.user_handle) if payload.user_handle else None,
+    try:
+        verify_authentication_response(
+            credential=AuthenticationCredential(
+                id=payload.credential_id,
+                raw_id=payload.raw_id,
+                response=AuthenticatorAssertionResponse(
+                    client_data_json=payload.client_data_json,
+                    authenticator_data=payload.authenticator_data,
+                    signature=payload.signature,
+                    user_handle=b64url_decode(payload.user_handle) if payload.user_handle else None,
+                ),
             ),
-        ),
-        expected_challenge=challenge.challenge,
-        expected_rp_id=rp.rp_id,
-        expected_origin=list(rp.origins),
-        credential_public_key=credential.public_key,
-        # The counter rule is ours (below), after the signature, so the reason is exact.
-        credential_current_sign_count=0,
-        require_user_verification=True,
-    )
+            expected_challenge=challenge.challenge,
+            expected_rp_id=rp.rp_id,
+            expected_origin=list(rp.origins),
+            credential_public_key=credential.public_key,
+            # The counter rule is ours (below), after the signature, so the reason is exact.
+            credential_current_sign_count=0,
+            require_user_verification=True,
+        )
+    except WebAuthnException:
+        # Our checks before this one passed, so the signature is the likely reason: check
+        # it alone (only on this path: a good sign-in verifies its signature once) to say
+        # so exactly, or else refuse with py_webauthn's general reason.
+        check_signature(
+            public_key=credential.public_key,
+            authenticator_data=payload.authenticator_data,
+            client_data_json=payload.client_data_json,
+            signature=payload.signature,
+        )
+        raise PasskeyRejectedError(RejectReason.VERIFICATION_FAILED) from None
     flags = assertion.auth_data.flags
     if flags.be != credential.backup_eligible:
         raise PasskeyRejectedError(RejectReason.BACKUP_STATE_CHANGED)

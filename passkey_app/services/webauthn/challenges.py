@@ -1,9 +1,10 @@
 """Single-use WebAuthn challenges kept server-side, bound to a random browser-side handle.
 
 The UI keeps the handle in its server-side state; the database keeps only its SHA-256,
-the challenge bytes and who the ceremony is for. Consuming is one conditional UPDATE,
-so two concurrent attempts with the same handle cannot both succeed. A browser tab
-holds at most a few live challenges: issuing one more evicts its oldest.
+the challenge bytes and who the ceremony is for. Consuming is one conditional UPDATE
+(returning the row), so two concurrent attempts with the same handle cannot both
+succeed. A browser tab holds at most a few live challenges: issuing one more evicts its
+oldest.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from passkey_app.db import session_scope
 from passkey_app.models import WebAuthnChallenge
@@ -60,6 +61,40 @@ def _digest(handle: str) -> str:
 
 
 PURGE_INTERVAL = timedelta(minutes=1)
+
+# The hot path's statements, built once (a sign-in runs each of them).
+_TABLE = WebAuthnChallenge.__table__  # type: ignore[attr-defined]
+_ISSUE = insert(_TABLE)
+_CONSUME = (
+    update(_TABLE)
+    .where(_TABLE.c.handle_hash == bindparam("digest"))
+    .where(_TABLE.c.consumed_at.is_(None))
+    .where(_TABLE.c.expires_at > bindparam("now"))
+    .where(_TABLE.c.purpose == bindparam("for_purpose"))
+    .values(consumed_at=bindparam("used_at"))
+    .returning(
+        _TABLE.c.purpose,
+        _TABLE.c.challenge,
+        _TABLE.c.user_sub,
+        _TABLE.c.user_handle,
+        _TABLE.c.email,
+        _TABLE.c.created_at,
+        _TABLE.c.expires_at,
+    )
+)
+"""Use up a challenge and read it back in one statement (UPDATE ... RETURNING)."""
+_EVICT = delete(_TABLE).where(
+    _TABLE.c.id.in_(
+        select(_TABLE.c.id)
+        .where(_TABLE.c.client_key == bindparam("client_key"))
+        .where(_TABLE.c.consumed_at.is_(None))
+        .where(_TABLE.c.expires_at > bindparam("now"))
+        .order_by(_TABLE.c.id.desc())
+        .offset(bindparam("keep"))
+        .scalar_subquery()
+    )
+)
+"""Delete a tab's live challenges older than its newest ``keep``."""
 
 
 class ChallengeStore:
@@ -106,40 +141,28 @@ class ChallengeStore:
         issued = IssuedChallenge(
             handle=secrets.token_urlsafe(32), challenge=secrets.token_bytes(CHALLENGE_BYTES)
         )
-        with session_scope(self._engine) as db:
-            db.add(
-                WebAuthnChallenge(
-                    handle_hash=_digest(issued.handle),
-                    purpose=ChallengePurpose(purpose).value,
-                    challenge=issued.challenge,
-                    user_sub=user_sub,
-                    user_handle=user_handle,
-                    email=email,
-                    created_at=now,
-                    expires_at=now + self.lifetime,
-                    client_key=client_key,
-                )
+        with self._engine.begin() as connection:
+            connection.execute(
+                _ISSUE,
+                {
+                    "handle_hash": _digest(issued.handle),
+                    "purpose": ChallengePurpose(purpose).value,
+                    "challenge": issued.challenge,
+                    "user_sub": user_sub,
+                    "user_handle": user_handle,
+                    "email": email,
+                    "created_at": now,
+                    "expires_at": now + self.lifetime,
+                    "client_key": client_key,
+                },
             )
         if client_key:
-            self._evict_beyond_cap(client_key, now)
+            # After the new row is committed, so of concurrent issues the last sees all.
+            with self._engine.begin() as connection:
+                connection.execute(
+                    _EVICT, {"client_key": client_key, "now": now, "keep": self.live_per_tab}
+                )
         return issued
-
-    def _evict_beyond_cap(self, client_key: str, now: datetime) -> None:
-        """Delete the tab's live challenges older than its newest ``live_per_tab``. Run
-        after the new row is committed, so of concurrent issues the last to run sees all."""
-        live = (
-            select(WebAuthnChallenge.id)
-            .where(WebAuthnChallenge.client_key == client_key)
-            .where(WebAuthnChallenge.consumed_at.is_(None))  # type: ignore[union-attr]
-            .where(WebAuthnChallenge.expires_at > now)
-            .order_by(WebAuthnChallenge.id.desc())  # type: ignore[union-attr]
-            .offset(self.live_per_tab)
-        )
-        with session_scope(self._engine) as db:
-            stale = list(db.exec(live).all())
-            if stale:
-                evict = WebAuthnChallenge.id.in_(stale)  # type: ignore[union-attr]
-                db.execute(delete(WebAuthnChallenge).where(evict))
 
     def consume(self, *, handle: str, purpose: ChallengePurpose) -> StoredChallenge | None:
         """Use up the challenge behind ``handle``; None when unknown, used, expired or for
@@ -155,20 +178,17 @@ class ChallengeStore:
         if not isinstance(handle, str) or not handle or len(handle) > MAX_HANDLE_LENGTH:
             return None
         now = self._clock()
-        digest = _digest(handle)
-        result = db.execute(
-            update(WebAuthnChallenge)
-            .where(WebAuthnChallenge.handle_hash == digest)  # type: ignore[arg-type]
-            .where(WebAuthnChallenge.consumed_at.is_(None))  # type: ignore[union-attr]
-            .where(WebAuthnChallenge.expires_at > now)  # type: ignore[arg-type]
-            .where(WebAuthnChallenge.purpose == ChallengePurpose(purpose).value)  # type: ignore[arg-type]
-            .values(consumed_at=now)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        row = db.execute(
+            _CONSUME,
+            {
+                "digest": _digest(handle),
+                "for_purpose": ChallengePurpose(purpose).value,
+                "now": now,
+                "used_at": now,
+            },
+        ).first()
+        if row is None:
             return None
-        row = db.exec(
-            select(WebAuthnChallenge).where(WebAuthnChallenge.handle_hash == digest)
-        ).one()
         return StoredChallenge(
             purpose=ChallengePurpose(row.purpose),
             challenge=row.challenge,

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import bindparam, delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -243,9 +243,23 @@ def record_use(
     """Save a login's counter, backup state and time, only if the counter is still the one
     the verification read (one conditional UPDATE); False when a concurrent login won."""
     result = db.execute(
-        update(PasskeyCredential)
-        .where(col(PasskeyCredential.id) == passkey_id)
-        .where(col(PasskeyCredential.sign_count) == seen_sign_count)
-        .values(sign_count=sign_count, backup_state=backup_state, last_used_at=at)
+        _RECORD_USE,
+        {
+            "passkey": passkey_id,
+            "seen": seen_sign_count,
+            "sign_count": sign_count,
+            "backup_state": backup_state,
+            "last_used_at": at,
+        },
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+_PASSKEYS = PasskeyCredential.__table__  # type: ignore[attr-defined]
+_RECORD_USE = (
+    update(_PASSKEYS)
+    .where(_PASSKEYS.c.id == bindparam("passkey"))
+    .where(_PASSKEYS.c.sign_count == bindparam("seen"))
+)
+"""``record_use``'s statement, built once: every passkey sign-in runs it. A plain UPDATE
+of the table (its SET comes from the parameters), so no loaded object is synchronised."""
