@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, insert, or_, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -95,6 +95,19 @@ def _session_key(session_id: str) -> ColumnElement[bool]:
             BrowserSession.token_hash.is_not(None),  # type: ignore[union-attr]
         ),
     )
+
+
+_SESSIONS = BrowserSession.__table__  # type: ignore[attr-defined]
+_LOAD = select(BrowserSession).where(
+    or_(
+        _SESSIONS.c.token_hash == bindparam("digest"),
+        and_(_SESSIONS.c.binding_hash == bindparam("digest"), _SESSIONS.c.token_hash.is_not(None)),
+    )
+)
+"""``_session_key``'s row, as every page and event that checks the session reads it: built
+once, the digest bound at each use."""
+_TOUCH = update(_SESSIONS).where(_SESSIONS.c.id == bindparam("row"))
+"""The session was used (its SET, last_seen_at, comes with the parameters)."""
 
 
 @dataclass(frozen=True)
@@ -326,7 +339,7 @@ class SessionStore:
         if not session_id or len(session_id) > MAX_SESSION_ID_LENGTH:
             return None
         with session_scope(self._engine) as db:
-            return db.exec(select(BrowserSession).where(_session_key(session_id))).first()
+            return db.exec(_LOAD, params={"digest": _digest(session_id)}).first()
 
     def current(self, session_id: str) -> SignedInUser | None:
         """The signed-in user, or None once the session has ended: past its lifetime, idle
@@ -404,12 +417,8 @@ class SessionStore:
         return checked is None or as_utc(checked) + self._revalidate_every <= now
 
     def _touch(self, row: BrowserSession, now: datetime) -> None:
-        with session_scope(self._engine) as db:
-            db.execute(
-                update(BrowserSession)
-                .where(BrowserSession.id == row.id)  # type: ignore[arg-type]
-                .values(last_seen_at=now)
-            )
+        with self._engine.begin() as connection:
+            connection.execute(_TOUCH, {"row": row.id, "last_seen_at": now})
 
     def _refresh(
         self, row: BrowserSession, tokens: CognitoTokens, now: datetime
