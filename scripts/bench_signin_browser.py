@@ -17,7 +17,10 @@ Then ``--rounds`` sign-ins each, the bare page and the app taking turns: on /log
 "Sign in with a passkey" button (autofill is off, as in the browser tests), until the
 account page's "Passkeys" heading is on screen; the passkey row (the account's data) is
 timed too. Between rounds, outside the timing, the app signs out and the bare page is
-loaded again, so each round starts from a freshly loaded sign-in page.
+loaded again, so each round starts from a freshly loaded sign-in page; the app's page is
+loaded with a new Reflex client token (a new tab's state), as a person arriving has:
+after a sign-out the tab's old state still holds the last account page, which would show
+before the new sign-in's data arrives.
 
 The clock runs in the page (performance.now()): from the click (a capturing listener)
 to the first animation frame after the content is in the document. Wrappers around
@@ -25,7 +28,9 @@ navigator.credentials.get and fetch split the time: up to the device prompt, the
 prompt itself (the virtual authenticator answers at once), the verification (the bare
 page's POST; the app's round trip over its event websocket), the app's cookie fetch
 (/api/session/activate), and the rest up to the content. A ``window.__marker`` set
-before the click and still there after it shows the page did not reload.
+before the click and still there after it shows the page did not reload. ``--trace``
+prints the round nearest the median step by step, with the app's websocket frames (event
+names only).
 
 Prints figures, asserts nothing.
 """
@@ -75,17 +80,19 @@ REDIS_URL = os.environ.get("PASSKEY_BENCH_BROWSER_REDIS_URL", "redis://127.0.0.1
 LOG_DIR = PROJECT_ROOT / "test-artifacts" / "logs" / "bench-browser"
 ACCOUNT_URL = re.compile(r"/account/?$")
 SIGNED_OUT_URL = re.compile(r"/login/?\?signed_out=1$")
-# Ceremony starts per tab are limited to 20 a minute (services/throttle.py); each round
-# loads the sign-in page once, which starts one.
-MIN_ROUND_SECONDS = 3.2
+# After a page is ready, before the click: what the page started on load has settled.
+SETTLE_SECONDS = 0.3
 TIMEOUT_MS = 60_000
 
 # Both pages, before their own scripts: the marks of one sign-in (see the docstring).
 MARKS_SCRIPT = """
 (() => {
+  performance.setResourceTimingBufferSize(5000);
   const marks = {};
-  window.__bench = { marks };
-  const mark = (key) => { marks[key] = performance.now(); };
+  const trace = [];
+  window.__bench = { marks, trace };
+  const note = (what) => { trace.push([performance.now(), what]); };
+  const mark = (key) => { marks[key] = performance.now(); note(key); };
   const get = CredentialsContainer.prototype.get;
   CredentialsContainer.prototype.get = function (options) {
     const modal = !options || options.mediation !== "conditional";
@@ -102,6 +109,38 @@ MARKS_SCRIPT = """
     result.then(() => mark(path + ":end"), () => mark(path + ":end"));
     return result;
   };
+  // Event names only (the frames carry the assertion): what the app's websocket says when.
+  const short = (name) => String(name).split(".").pop();
+  const describe = (data) => {
+    try {
+      const [kind, raw] = JSON.parse(String(data).slice(String(data).indexOf("[")));
+      const body = typeof raw === "string" ? JSON.parse(raw) : raw;
+      if (body && body.name) return `${kind} ${short(body.name)}`;
+      const delta = Object.keys((body && body.delta) || {}).map(short).join(",");
+      const events = ((body && body.events) || []).map((event) => short(event.name)).join(",");
+      return `${kind} delta[${delta}] events[${events}]${body && body.final ? " final" : ""}`;
+    } catch (error) {
+      return String(data).slice(0, 12);
+    }
+  };
+  const Socket = window.WebSocket;
+  window.WebSocket = class extends Socket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => note("received " + describe(event.data)));
+    }
+    send(data) {
+      note("sent " + describe(data));
+      return super.send(data);
+    }
+  };
+  for (const method of ["pushState", "replaceState"]) {
+    const original = history[method];
+    history[method] = function (state, title, url) {
+      note(`${method} ${url}`);
+      return original.apply(this, arguments);
+    };
+  }
 })();
 """
 
@@ -109,19 +148,21 @@ MARKS_SCRIPT = """
 ARM_SCRIPT = """
 (targets) => {
   window.__marker = 1;
-  const marks = window.__bench.marks;
+  const { marks, trace } = window.__bench;
   for (const key of Object.keys(marks)) delete marks[key];
-  document.addEventListener("click", () => { marks.click ??= performance.now(); },
-                            { capture: true, once: true });
+  trace.length = 0;
+  performance.clearResourceTimings();
+  const mark = (key) => { marks[key] = performance.now(); trace.push([marks[key], key]); };
+  document.addEventListener("click", () => mark("click"), { capture: true, once: true });
   const present = ([css, text]) => [...document.querySelectorAll(css)].some(
     (el) => (!text || el.textContent.trim() === text) && el.checkVisibility());
   for (const [key, spec] of Object.entries(targets)) {
     if (present(spec)) throw new Error(key + " is on screen before the click");
     const observer = new MutationObserver(() => {
       if (marks[key] !== undefined || !present(spec)) return;
-      marks[key] = performance.now();
+      mark(key);
       observer.disconnect();
-      requestAnimationFrame(() => { marks[key + "_frame"] = performance.now(); });
+      requestAnimationFrame(() => mark(key + "_frame"));
     });
     observer.observe(document, { subtree: true, childList: true, attributes: true,
                                  characterData: true });
@@ -234,6 +275,9 @@ def serve_bare_page(port: int) -> ThreadingHTTPServer:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: with Nagle on, the body would wait for
+        # the browser's delayed ACK of the headers (about 40 ms on Linux).
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             self._send(BARE_PAGE.encode(), "text/html; charset=utf-8")
@@ -269,6 +313,7 @@ class Round:
     marks: dict[str, float]
     outside_seconds: float
     reloaded: bool
+    trace: list[tuple[float, str]]
 
 
 @dataclass
@@ -286,6 +331,7 @@ class Target:
     def sign_in(self) -> Round:
         """Click the button, wait for every watched element on screen (or a reload)."""
         self.ready()
+        time.sleep(SETTLE_SECONDS)
         self.page.evaluate(ARM_SCRIPT, self.watch)
         frames = [f"{key}_frame" for key in self.watch]
         started = time.perf_counter()
@@ -297,9 +343,14 @@ class Target:
             timeout=TIMEOUT_MS,
         )
         outside = time.perf_counter() - started
-        marks = self.page.evaluate("() => ({ ...window.__bench.marks })")
-        reloaded = bool(self.page.evaluate("() => window.__marker !== 1"))
-        return Round(marks, outside, reloaded)
+        seen = self.page.evaluate(
+            "() => ({ marks: { ...window.__bench.marks }, trace: [...window.__bench.trace],"
+            " reloaded: window.__marker !== 1, loads: performance.getEntriesByType('resource')"
+            ".map((e) => [e.startTime, `${e.initiatorType} ${e.name.split('?')[0]}"
+            " until ${(e.responseEnd - window.__bench.marks.click).toFixed(1)}`]) })"
+        )
+        trace = sorted((at, what) for at, what in [*seen["trace"], *seen["loads"]])
+        return Round(seen["marks"], outside, bool(seen["reloaded"]), trace)
 
 
 def _ms(round_: Round, start: str, end: str) -> float | None:
@@ -353,18 +404,17 @@ def app_target(browser: Browser, url: str) -> Target:
     page.get_by_role("button", name="Create passkey").click()
     page.wait_for_url(ACCOUNT_URL)
     expect(page.get_by_text(email)).to_be_visible()
-    last_ready = [0.0]
 
     def ready() -> None:
         if ACCOUNT_URL.search(page.url):
             page.get_by_role("button", name="Sign out", exact=True).click()
             page.wait_for_url(SIGNED_OUT_URL)
-        else:
-            page.goto(f"{url}/login")
+        # A new Reflex state (client token) for each round, as a person arriving on the
+        # sign-in page has: the tab's old state would still hold the last account page.
+        page.evaluate("() => sessionStorage.clear()")
+        page.reload()
         expect(page.get_by_role("button", name="Continue")).to_be_enabled()
         expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_enabled()
-        time.sleep(max(0.0, last_ready[0] + MIN_ROUND_SECONDS - time.monotonic()))
-        last_ready[0] = time.monotonic()
 
     activate = "/api/session/activate"
     return Target(
@@ -507,7 +557,9 @@ def _ratio_line(name: str, own: float, bare: float) -> float:
     return ratio
 
 
-def run_profile(bare: Target, app: Target, rounds: int, warmup: int) -> tuple[float, int, int]:
+def run_profile(
+    bare: Target, app: Target, rounds: int, warmup: int, trace: bool
+) -> tuple[float, int, int]:
     """Warm-up rounds (not counted), then ``rounds`` each, taking turns (who goes first
     alternates); the figures; (app / bare ratio, app sign-ins, reloads)."""
     for _ in range(warmup):
@@ -523,8 +575,22 @@ def run_profile(bare: Target, app: Target, rounds: int, warmup: int) -> tuple[fl
     _line("app, to the passkey row (data)", data)
     ratio = _ratio_line("app / bare, medians", app_median, bare_median)
     _ratio_line("app data / bare, medians", statistics.median(data), bare_median)
+    if trace:
+        _print_trace(done[bare.name], bare_median)
+        _print_trace(done[app.name], app_median)
     reloads = sum(r.reloaded for r in done[app.name])
     return ratio, len(done[app.name]), reloads
+
+
+def _print_trace(rounds: list[Round], median: float) -> None:
+    """The round nearest the median, step by step (ms after the click)."""
+    timed = [r for r in rounds if not r.reloaded and "shown_frame" in r.marks]
+    nearest = min(timed, key=lambda r: abs(r.marks["shown_frame"] - r.marks["click"] - median))
+    click = nearest.marks["click"]
+    print("      the round nearest the median, ms after the click:")
+    for at, what in nearest.trace:
+        if at >= click:
+            print(f"      {at - click:8.1f}  {what}")
 
 
 def main() -> None:
@@ -532,6 +598,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2, help="untimed rounds first")
     parser.add_argument("--profiles", default="dev,prod", help="dev, prod or both")
+    parser.add_argument(
+        "--trace", action="store_true", help="print one app round's websocket frames"
+    )
     parser.add_argument("--port-base", type=int, default=3400, help="uses this port and +1..+5")
     args = parser.parse_args()
     _check_free(args.port_base)
@@ -551,7 +620,9 @@ def main() -> None:
                     f"{profile} profile: {args.rounds} sign-ins each, click to content on "
                     f"screen, in one Chromium (load {load:.2f} at the start)"
                 )
-                ratios[profile], count, reloaded = run_profile(bare, app, args.rounds, args.warmup)
+                ratios[profile], count, reloaded = run_profile(
+                    bare, app, args.rounds, args.warmup, args.trace
+                )
                 signed_in, reloads = signed_in + count, reloads + reloaded
                 app.page.context.close()
         browser.close()
