@@ -559,7 +559,7 @@ def _ratio_line(name: str, own: float, bare: float) -> float:
 
 def run_profile(
     bare: Target, app: Target, rounds: int, warmup: int, trace: bool
-) -> tuple[float, int, int]:
+) -> tuple[float, float, int, int]:
     """Warm-up rounds (not counted), then ``rounds`` each, taking turns (who goes first
     alternates); the figures; (app / bare ratio, app sign-ins, reloads)."""
     for _ in range(warmup):
@@ -574,12 +574,12 @@ def run_profile(
     data = [r.marks["data_frame"] - r.marks["click"] for r in done[app.name] if not r.reloaded]
     _line("app, to the passkey row (data)", data)
     ratio = _ratio_line("app / bare, medians", app_median, bare_median)
-    _ratio_line("app data / bare, medians", statistics.median(data), bare_median)
+    data_ratio = _ratio_line("app data / bare, medians", statistics.median(data), bare_median)
     if trace:
         _print_trace(done[bare.name], bare_median)
         _print_trace(done[app.name], app_median)
     reloads = sum(r.reloaded for r in done[app.name])
-    return ratio, len(done[app.name]), reloads
+    return ratio, data_ratio, len(done[app.name]), reloads
 
 
 def _print_trace(rounds: list[Round], median: float) -> None:
@@ -605,7 +605,7 @@ def main() -> None:
     args = parser.parse_args()
     _check_free(args.port_base)
     server = serve_bare_page(args.port_base)
-    ratios: dict[str, float] = {}
+    ratios: dict[str, tuple[float, float]] = {}
     signed_in = reloads = 0
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -620,15 +620,20 @@ def main() -> None:
                     f"{profile} profile: {args.rounds} sign-ins each, click to content on "
                     f"screen, in one Chromium (load {load:.2f} at the start)"
                 )
-                ratios[profile], count, reloaded = run_profile(
+                heading, data, count, reloaded = run_profile(
                     bare, app, args.rounds, args.warmup, args.trace
                 )
+                ratios[profile] = (heading, data)
                 signed_in, reloads = signed_in + count, reloads + reloaded
                 app.page.context.close()
         browser.close()
     server.shutdown()
-    figures = ", ".join(f"{profile} {ratio:.1f}x" for profile, ratio in ratios.items())
-    verdict = "within" if ratios and max(ratios.values()) <= GOAL_RATIO else "over"
+    figures = ", ".join(
+        f"{profile} {heading:.1f}x (data {data:.1f}x)"
+        for profile, (heading, data) in ratios.items()
+    )
+    worst = max((max(pair) for pair in ratios.values()), default=float("inf"))
+    verdict = "within" if worst <= GOAL_RATIO else "over"
     reload_note = f"{reloads} reloads" if reloads else "no reload"
     print(
         f"summary: app / bare page, medians: {figures} ({verdict} the {GOAL_RATIO}x goal); "
