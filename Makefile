@@ -8,7 +8,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_USE_SYSTEM_BUN := 1
 
-.PHONY: run run-prod test bench bench-load seed bench-admin lint typecheck pytest deps deps-test chromium clean
+.PHONY: run run-prod test bench bench-load seed bench-admin bench-browser lint typecheck pytest deps deps-test chromium clean
 
 $(UV):
 	python3 -m venv .tools
@@ -76,6 +76,13 @@ seed: deps
 
 bench-admin: deps-test
 	.venv/bin/python -m scripts.bench_admin
+
+ROUNDS ?= 20
+# Passkey sign-in without a reload, click to account content, in Chromium, against a bare
+# stdlib + py_webauthn page (issue #13: at most 5x); dev and production profiles, ports
+# 3400-3405 (scripts/bench_signin_browser.py --help).
+bench-browser: deps-test
+	.venv/bin/python -m scripts.bench_signin_browser --rounds $(ROUNDS)
 
 clean:
 	rm -rf .web .web-test .web-prod .states test-artifacts
