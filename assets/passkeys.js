@@ -4,11 +4,20 @@
 (function () {
   "use strict";
 
+  // Reflex keeps a tab's id in sessionStorage under this key (reflex 0.10's state.js,
+  // TOKEN_KEY); the server-side state of every page is filed under it.
+  const REFLEX_TAB_KEY = "token";
+
   // A full-page POST to a backend route (which sets or clears the HttpOnly cookie).
   // Fields arrive as a JSON object from Python; values are set as properties,
-  // never concatenated into markup.
-  function postNavigate(url, fields) {
+  // never concatenated into markup. With leaving (sign-out, a deleted account) the tab
+  // also drops its id, so the page after it starts from a new, empty server-side state:
+  // nothing the person saw is kept for whoever uses this browser next.
+  function postNavigate(url, fields, leaving) {
     try {
+      if (leaving) {
+        window.sessionStorage.removeItem(REFLEX_TAB_KEY);
+      }
       const form = document.createElement("form");
       form.method = "POST";
       form.action = url;

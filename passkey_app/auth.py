@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import reflex as rx
 from reflex.event import EventSpec
 from reflex.istate.data import RouterData
+from reflex.state import BaseState
 
 from passkey_app import routes
 from passkey_app.models import USER_AGENT_LENGTH
@@ -76,6 +77,9 @@ class AuthState(rx.State):
     # handshake predates the cookie). Backend-only: never sent to the browser.
     _bound_session: str = ""
     _bound_socket: str = ""
+    # Whose data this tab's page states hold: the sub of the person its guards last let
+    # in, "" for nobody (see _settle_person).
+    _person: str = ""
 
     def _services(self) -> Services:
         return get_services()
@@ -124,18 +128,37 @@ class AuthState(rx.State):
         """To the sign-in page, which brings the person back here afterwards."""
         return rx.redirect(login_url(self._here()))
 
+    async def _settle_person(self) -> SignedInUser | None:
+        """``signed_in_user``, and when the person is not the one this tab's page states
+        were filled for (their session ended, or someone else signed in here: a shared
+        computer), every page state of the tab is emptied first, so no page shows the
+        last person's data, not even until its on_load has run."""
+        user = await self.signed_in_user()
+        sub = user.sub if user is not None else ""
+        if self._person and self._person != sub:
+            for state_class in _page_states(AuthState):
+                (await self.get_state(state_class)).reset()
+        self._person = sub
+        return user
+
+    @rx.event
+    async def settle_person(self) -> None:
+        """First on_load of a public page (the page table puts it there): a tab whose last
+        person has gone shows their data nowhere, the sign-in card included."""
+        await self._settle_person()
+
     @rx.event
     async def require_login(self) -> EventSpec | None:
         """Page guard (the page table puts it first in on_load): signed-out people go to
         sign in and come back."""
-        if await self.signed_in_user() is None:
+        if await self._settle_person() is None:
             return self.login_redirect()
         return None
 
     @rx.event
     async def require_group(self, group: str) -> EventSpec | None:
         """Page guard for members of a Cognito group; others see the 403 page."""
-        user = await self.signed_in_user()
+        user = await self._settle_person()
         if user is None:
             return self.login_redirect()
         if group not in user.groups:
@@ -191,11 +214,19 @@ class AuthState(rx.State):
         was refused (too late, used), back to sign in."""
         data = result.get("data") if isinstance(result, dict) else None
         target = data.get("next") if isinstance(data, dict) else None
-        if result_ok(result) and isinstance(target, str) and await self.signed_in_user():
+        if result_ok(result) and isinstance(target, str) and await self._settle_person():
             path = safe_return_path(target)
             return [rx.redirect(path), rx.call_script(focus_main_call(path))]
         self._bound_session = self._bound_socket = ""
         return [rx.redirect(f"{routes.LOGIN}?expired=1")]
+
+
+def _page_states(base: type[BaseState]) -> list[type[BaseState]]:
+    """Every state class below ``base`` (the app's pages and the team's own)."""
+    found: list[type[BaseState]] = []
+    for state_class in sorted(base.get_substates(), key=lambda c: c.get_full_name()):
+        found += [state_class, *_page_states(state_class)]
+    return found
 
 
 def _guarded(

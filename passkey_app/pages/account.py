@@ -36,7 +36,7 @@ def sign_out_button(api_url: str) -> rx.Component:
         variant="soft",
         color_scheme="gray",
         size="2",
-        on_click=rx.call_script(post_navigate_call(url, {})),
+        on_click=rx.call_script(post_navigate_call(url, {}, leaving=True)),
     )
 
 

@@ -3,7 +3,7 @@
 A protected page is one page file plus one line in the table of
 ``passkey_app/passkey_app.py``; the guard for its ``access`` runs first in its on_load,
 server-side, from the session cookie (``AuthState.require_login`` /
-``require_group``), so no page checks by hand.
+``require_group``, and ``settle_person`` on a public page), so no page checks by hand.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ class Access:
     group: str | None = None
 
     def guard(self) -> list[Any]:
-        """The on_load events that enforce this access, first in line."""
+        """The on_load events that enforce this access, first in line. Each also empties
+        the tab's page states when the person is not the one they were filled for
+        (``AuthState._settle_person``): on a public page that is all it does."""
         if self.group is not None:
             return [AuthState.require_group(self.group)]  # type: ignore[operator]
-        return [AuthState.require_login] if self.signed_in else []
+        return [AuthState.require_login if self.signed_in else AuthState.settle_person]
 
 
 PUBLIC = Access()

@@ -203,7 +203,9 @@ class AccountLifecycleState(ReauthMixin, AuthState):
             return
         settings = self._services().settings
         leave = post_navigate_call(
-            f"{settings.api_url.rstrip('/')}{routes.API_SESSION_LOGOUT}", {"then": "deleted"}
+            f"{settings.api_url.rstrip('/')}{routes.API_SESSION_LOGOUT}",
+            {"then": "deleted"},
+            leaving=True,
         )
         if deleted.user_handle:
             leave = then_call(signal_accepted_call(settings.rp_id, deleted.user_handle, []), leave)

@@ -71,10 +71,12 @@ CANCELLED_MESSAGES: dict[CeremonyKind, str] = {
 ABORTED = BrowserCode.ABORTED.value
 
 
-def post_navigate_call(url: str, fields: dict[str, str]) -> str:
+def post_navigate_call(url: str, fields: dict[str, str], *, leaving: bool = False) -> str:
     """JS that posts ``fields`` to a backend route in a full page navigation (so the
-    response can set or clear an HttpOnly cookie)."""
-    return f"window.passkeyApp.postNavigate({json.dumps(url)}, {json.dumps(fields)})"
+    response can set or clear an HttpOnly cookie). ``leaving`` (sign-out): the tab also
+    drops its Reflex id, so the next page starts from an empty server-side state."""
+    arguments = f"{json.dumps(url)}, {json.dumps(fields)}, {json.dumps(leaving)}"
+    return f"window.passkeyApp.postNavigate({arguments})"
 
 
 def handoff_call(api_url: str, code: str, next_path: str = "") -> str:

@@ -46,9 +46,9 @@ def test_a_group_page_checks_the_group_first() -> None:
     assert _names([second]) == ["on_load"]
 
 
-def test_a_public_page_has_no_guard() -> None:
+def test_a_public_page_only_settles_whose_tab_it_is() -> None:
     page = Page("/about", reports_page, "About", [ReportsState.on_load], PUBLIC)
-    assert _names(page.events()) == ["on_load"]
+    assert _names(page.events()) == ["settle_person", "on_load"]
 
 
 def test_the_app_registers_every_page_through_the_table_and_guards_account_and_admin() -> None:
