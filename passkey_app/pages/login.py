@@ -21,6 +21,7 @@ from passkey_app.components.forms import (
 from passkey_app.components.layout import card, page_shell
 from passkey_app.components.magic_link import login_email_link_offer
 from passkey_app.components.password import password_rules
+from passkey_app.components.prefetch import prefetch_page
 from passkey_app.state.ceremony import AUTOFILL_DONE_ID, take_autofill_call
 from passkey_app.state.login.card import (
     AT_FORM,
@@ -313,6 +314,7 @@ def login_page() -> rx.Component:
     """The sign-in card."""
     return page_shell(
         _autofill_done(),
+        prefetch_page(rx.cond(LoginState.next_path, LoginState.next_path, routes.ACCOUNT)),
         card(
             rx.vstack(
                 rx.heading("Sign in", size="6", as_="h1"),

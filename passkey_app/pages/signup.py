@@ -8,6 +8,7 @@ from passkey_app import routes
 from passkey_app.components.forms import email_chip, email_form, error_slot
 from passkey_app.components.layout import card, page_shell
 from passkey_app.components.magic_link import email_signup_form
+from passkey_app.components.prefetch import prefetch_page
 from passkey_app.state.login.signup import STEP_CREATE, SignupState
 
 
@@ -71,6 +72,7 @@ def _unsupported() -> rx.Component:
 def signup_page() -> rx.Component:
     """The sign-up card."""
     return page_shell(
+        prefetch_page(routes.ACCOUNT),
         card(
             rx.vstack(
                 rx.heading("Create your account", size="6", as_="h1"),
