@@ -83,7 +83,7 @@ def _call_action(response: CognitoIdpResponse) -> Any:
     """Every request: over its category's quota, Cognito's throttling answer (as moto
     renders an error: status, JSON ``__type`` + ``message``); else moto's dispatch."""
     try:
-        quotas.check(response._get_action())
+        quotas.check(response._get_action(), bulk_load=quotas.is_bulk_load(response.headers))
     except quotas.TooManyRequestsException as refusal:
         headers: dict[str, Any] = dict(response.response_headers)
         headers.update(refusal.get_headers())
