@@ -12,6 +12,8 @@ from reflex.event import EventSpec
 from passkey_app.state.admin.base import AdminState, admin_message
 
 WINDOWS = ("7", "30", "90")
+DAY_LABELS = 10
+"""About how many days the logins chart names under its bars."""
 
 
 class AdminAdoptionState(AdminState):
@@ -25,7 +27,9 @@ class AdminAdoptionState(AdminState):
     logins: list[dict[str, Any]] = []
     monthly: list[dict[str, Any]] = []
     models: list[dict[str, Any]] = []
+    day_tick_interval: int = 0
     loaded: bool = False
+    lower_charts: bool = False
     error: str = ""
 
     @rx.event
@@ -34,6 +38,15 @@ class AdminAdoptionState(AdminState):
         async for event in self._guard():
             yield event
         await self._refresh()
+
+    @rx.event
+    async def show_lower_charts(self) -> None:
+        """Sent once the first screen's charts are mounted: the two below them are drawn
+        after, as each chart is a sizeable render of its own (in development React, about
+        a quarter of a second) and the first screen should not wait for them."""
+        if await self._admin() is None:
+            return
+        self.lower_charts = True
 
     @rx.event
     async def set_window(self, value: str) -> None:
@@ -73,6 +86,7 @@ class AdminAdoptionState(AdminState):
             }
             for d in numbers.logins
         ]
+        self.day_tick_interval = len(self.logins) // DAY_LABELS
         self.monthly = [
             {
                 "month": m.month,
