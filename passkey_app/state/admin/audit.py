@@ -49,7 +49,7 @@ class AdminAuditState(AdminState):
             return
         self.user = str(self.router.url.query_parameters.get("user", ""))[:320]
         self.event_type, self.since, self.until, self._cursors = ANY_TYPE, "", "", []
-        self.types = [ANY_TYPE, *await asyncio.to_thread(self._admin_service().event_types, admin)]
+        self.types = [ANY_TYPE, *self._admin_service().event_types(admin)]
         await self._fetch("")
 
     async def _fetch(self, cursor: str) -> None:
