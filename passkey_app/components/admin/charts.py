@@ -10,8 +10,9 @@ from passkey_app.state.admin.adoption import WINDOWS, AdminAdoptionState
 
 PASSKEY, PASSWORD, EMAIL = "#3e63dd", "#8b8d98", "#12a594"
 AXIS = {"stroke": "var(--gray-9)", "font_size": 12}
-# Every axis says which ticks to label (a number): recharts' default ("preserveEnd")
-# measures the text of every tick in the DOM first, a tenth of the page's render.
+# The category and value axes say which ticks to label (a number): recharts' default
+# ("preserveEnd") measures the text of every tick in the DOM first. The models chart's
+# horizontal value axis keeps it, so that its last label is not cut at the edge.
 
 
 def _chart_card(title: str, chart: rx.Component, note: str = "") -> rx.Component:
@@ -116,7 +117,7 @@ def _models() -> rx.Component:
     return _chart_card(
         "Top authenticator models",
         rx.recharts.bar_chart(
-            rx.recharts.x_axis(type_="number", allow_decimals=False, interval=0, **AXIS),
+            rx.recharts.x_axis(type_="number", allow_decimals=False, **AXIS),
             rx.recharts.y_axis(data_key="model", type_="category", width=170, interval=0, **AXIS),
             rx.recharts.graphing_tooltip(),
             rx.recharts.bar(data_key="passkeys", fill=PASSKEY, is_animation_active=False),
