@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
+from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.state.admin.base import AdminState, admin_message
 
 WINDOWS = ("7", "30", "90")
@@ -35,9 +36,11 @@ class AdminAdoptionState(AdminState):
     @rx.event
     async def on_load(self) -> AsyncIterator[EventSpec | None]:
         """Guard the page, then count."""
-        async for event in self._guard():
-            yield event
-        await self._refresh()
+        admin, redirect = await self._enter()
+        if redirect is not None:
+            yield redirect
+        if admin is not None:
+            await self._refresh(admin)
 
     @rx.event
     async def show_lower_charts(self) -> None:
@@ -56,8 +59,8 @@ class AdminAdoptionState(AdminState):
         self.window = value if value in WINDOWS else "30"
         await self._refresh()
 
-    async def _refresh(self) -> None:
-        user = await self._admin()
+    async def _refresh(self, admin: SignedInUser | None = None) -> None:
+        user = admin or await self._admin()
         if user is None:
             return
         try:
