@@ -104,7 +104,7 @@ class AuditEvent(SQLModel, table=True):
     event_type: str = Field(max_length=EVENT_TYPE_LENGTH, index=True)
     outcome: str = Field(max_length=OUTCOME_LENGTH)
     user_sub: str | None = Field(default=None, max_length=SUB_LENGTH, index=True)
-    email: str | None = Field(default=None, max_length=EMAIL_LENGTH)
+    email: str | None = Field(default=None, max_length=EMAIL_LENGTH, index=True)
     actor_sub: str | None = Field(default=None, max_length=SUB_LENGTH)
     ip_address: str = Field(default="", max_length=IP_ADDRESS_LENGTH)
     user_agent: str = Field(default="", max_length=USER_AGENT_LENGTH)

@@ -52,6 +52,7 @@ def _seed(args: argparse.Namespace) -> int:
     from passkey_app.db import make_engine
     from passkey_app.dev.progress import seed_progress
     from passkey_app.dev.seed import seed
+    from passkey_app.local_cognito import quotas
 
     data_dir = Path(args.data_dir)
     pool = json.loads((data_dir / "local-cognito.json").read_text())
@@ -61,10 +62,12 @@ def _seed(args: argparse.Namespace) -> int:
         endpoint_url=args.endpoint or pool["endpoint_url"],
         aws_access_key_id="local",
         aws_secret_access_key="local",  # noqa: S106 (the local stand-in ignores it)
-        # The stand-in applies Cognito's quotas (UserCreation 50/s): a bulk job paces
-        # itself with botocore's adaptive mode instead of failing on a throttled call.
+        # Adaptive retries pace the job should a request be throttled all the same.
         config=Config(retries={"mode": "adaptive", "total_max_attempts": 10}),
     )
+    # Demo data into the local stand-in: not counted against its quotas (UserCreation
+    # 50/s would make 10,000 users take 200 s), as an AWS user import job is not.
+    quotas.mark_bulk_load(client)
     engine = make_engine(Settings(data_dir=data_dir).effective_database_url)
     with seed_progress(args.users) as progress:
         report = seed(

@@ -7,10 +7,11 @@ batch of users. ``plan_users`` is pure, so tests can
 count what to expect.
 
 Where the time goes at 10,000 users against the embedded stand-in: nearly all of it in
-the stand-in, which handles one request at a time. moto's AdminCreateUser looks for an
-existing user with the same email by scanning every user of the pool (quadratic over a
-seed), and the stand-in pickles its whole state at most once a second while holding
-the same lock. The SQL side (about 150,000 audit rows) takes seconds.
+the stand-in, which handles one request at a time. Its user lookups go through a map
+(local_cognito/user_index.py; moto scanned every user, quadratic over a seed), its
+state is pickled at most a tenth of the time, and the seed's requests are marked as a
+bulk load, which its quotas do not count (``quotas.mark_bulk_load``, done by the CLI).
+The SQL side (about 150,000 audit rows) takes seconds.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ so one install covers the process, in either mode. The four auth actions run Cog
 checks (client, ExplicitAuthFlows, SECRET_HASH), handle CUSTOM_AUTH and refresh
 themselves, and hand the remaining flows to moto's original method; the two global
 sign-outs revoke the user's tokens whatever name they were issued under; password
-recovery mails its codes and checks them (``recovery.py``).
+recovery mails its codes and checks them (``recovery.py``). A user is found by email
+through a map (``user_index.py``), not moto's scan of the whole pool.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from passkey_app.local_cognito import (
     quotas,
     recovery,
     tokens,
+    user_index,
 )
 from passkey_app.local_cognito.checks import AuthFlow
 from passkey_app.local_cognito.sessions import session_store
@@ -53,6 +55,7 @@ def install() -> None:
             _originals[name] = getattr(CognitoIdpResponse, name, None)
             setattr(CognitoIdpResponse, name, action)
         mail_times.install()
+        user_index.install()
 
 
 def uninstall() -> None:
@@ -66,6 +69,7 @@ def uninstall() -> None:
         _originals.clear()
         session_store().clear()
         mail_times.uninstall()
+        user_index.uninstall()
         recovery.reset_codes().clear()
         quotas.enable(None)
 
@@ -79,7 +83,7 @@ def _call_action(response: CognitoIdpResponse) -> Any:
     """Every request: over its category's quota, Cognito's throttling answer (as moto
     renders an error: status, JSON ``__type`` + ``message``); else moto's dispatch."""
     try:
-        quotas.check(response._get_action())
+        quotas.check(response._get_action(), bulk_load=quotas.is_bulk_load(response.headers))
     except quotas.TooManyRequestsException as refusal:
         headers: dict[str, Any] = dict(response.response_headers)
         headers.update(refusal.get_headers())

@@ -16,6 +16,11 @@ the local server switches it on from the environment (``from_environment``):
 - ``PASSKEY_LOCAL_COGNITO_QUOTA_RATES``: JSON of rates by category, applied after the
   scale, e.g. ``{"UserAuthentication": 10, "UserCreation": 2}``.
 
+A bulk load into the stand-in (``passkey-app seed``, demo data) marks its requests with
+the ``X-Local-Cognito-Bulk-Load`` header and is not counted, as AWS's own bulk path (a
+user import job) does not count against UserCreation. Only the stand-in reads it: the
+app never sends it, and real Cognito would ignore it.
+
 Not emulated: the per-user limits (10 reads and 10 writes per second per user) and the
 5 requests per second per pool of the pool-resource and app-client categories.
 """
@@ -29,6 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 from passkey_app.local_cognito.errors import CognitoError
 
@@ -37,6 +43,7 @@ ENV_SWITCH = "PASSKEY_LOCAL_COGNITO_QUOTAS"
 ENV_SCALE = "PASSKEY_LOCAL_COGNITO_QUOTA_SCALE"
 ENV_RATES = "PASSKEY_LOCAL_COGNITO_QUOTA_RATES"
 CHALLENGE_RESPONSE_FACTOR = 3
+BULK_LOAD_HEADER = "X-Local-Cognito-Bulk-Load"
 
 
 class TooManyRequestsException(CognitoError):
@@ -282,6 +289,20 @@ def from_environment(environ: Mapping[str, str]) -> QuotaLimiter | None:
 _state: dict[str, QuotaLimiter | None] = {"limiter": None}
 
 
+def is_bulk_load(headers: Mapping[str, str]) -> bool:
+    """Whether a request's headers mark it as a bulk load into the stand-in."""
+    return str(headers.get(BULK_LOAD_HEADER, "")).strip() == "1"
+
+
+def mark_bulk_load(client: Any) -> None:
+    """Send ``BULK_LOAD_HEADER`` with every request of this boto3 client."""
+
+    def add_header(request: Any, **_: Any) -> None:
+        request.headers[BULK_LOAD_HEADER] = "1"
+
+    client.meta.events.register("before-sign.cognito-idp.*", add_header)
+
+
 def enable(limiter: QuotaLimiter | None) -> None:
     """Apply ``limiter`` to every cognito-idp request of this process (None: no quotas)."""
     _state["limiter"] = limiter
@@ -306,8 +327,9 @@ def describe(limiter: QuotaLimiter | None) -> str:
     return f"Cognito quotas: {shown}, ... (AWS's defaults unless {ENV_SCALE} / {ENV_RATES})"
 
 
-def check(operation: str) -> None:
-    """Raise Cognito's throttling error when ``operation`` is over its quota now."""
+def check(operation: str, *, bulk_load: bool = False) -> None:
+    """Raise Cognito's throttling error when ``operation`` is over its quota now; a
+    bulk load's request (``BULK_LOAD_HEADER``) is never counted."""
     limiter = _state["limiter"]
-    if limiter is not None and not limiter.admit(operation):
+    if limiter is not None and not bulk_load and not limiter.admit(operation):
         raise TooManyRequestsException(RATE_EXCEEDED)

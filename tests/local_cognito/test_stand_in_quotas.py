@@ -158,3 +158,17 @@ def test_a_bad_quota_variable_is_refused_by_name(environ: dict[str, str], named:
     with pytest.raises(QuotaSettingsError) as refused:
         quotas.from_environment(environ)
     assert named in str(refused.value)
+
+
+def test_a_bulk_load_into_the_stand_in_is_not_counted(stand_in: StandIn) -> None:
+    """`passkey-app seed` marks its requests; the app's own calls stay counted."""
+    bulk = _client(stand_in)
+    quotas.mark_bulk_load(bulk)
+    counted = _client(stand_in)
+    with cognito_quotas({"UserRead": 1}, ManualClock()):
+        for _ in range(5):
+            _get_alice(bulk, stand_in)
+        _get_alice(counted, stand_in)
+        with pytest.raises(ClientError) as refused:
+            _get_alice(counted, stand_in)
+    assert error_of(refused) == ("TooManyRequestsException", "Rate exceeded")

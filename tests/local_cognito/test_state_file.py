@@ -95,3 +95,25 @@ def test_changes_are_written_at_most_once_a_second(stand_in: StandIn, tmp_path: 
     app({"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "Cognito.ListUsers"}, lambda *_: None)
     app.save_if_due(2 * SAVE_INTERVAL_SECONDS + 10**9)
     assert path.stat().st_mtime_ns == written, "a read does not make the state dirty"
+
+
+def test_a_slow_write_is_followed_by_a_longer_pause(stand_in: StandIn, tmp_path: Path) -> None:
+    """Pickling a big pool holds the server's lock: at most a tenth of the time goes to it."""
+    from passkey_app.local_cognito import server
+
+    def ok_app(environ: dict[str, object], start_response: object) -> list[bytes]:
+        start_response("200 OK", [])  # type: ignore[operator]
+        return [b"{}"]
+
+    path = tmp_path / persistence.STATE_FILE
+    app = server.PersistingApp(ok_app, path)
+    change = {"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "Cognito.AdminCreateUser"}
+    app(change, lambda *_: None)
+    app.save()
+    app._save_seconds = 0.5  # as if the pickle had taken half a second
+    path.unlink()
+    app(change, lambda *_: None)
+    app.save_if_due(app._last_save + 2 * server.SAVE_INTERVAL_SECONDS)
+    assert not path.exists(), "not before ten times the last write's time"
+    app.save_if_due(app._last_save + server.SAVE_COST_FACTOR * 0.5)
+    assert path.exists()

@@ -10,6 +10,9 @@ from passkey_app.state.admin.adoption import WINDOWS, AdminAdoptionState
 
 PASSKEY, PASSWORD, EMAIL = "#3e63dd", "#8b8d98", "#12a594"
 AXIS = {"stroke": "var(--gray-9)", "font_size": 12}
+# The category and value axes say which ticks to label (a number): recharts' default
+# ("preserveEnd") measures the text of every tick in the DOM first. The models chart's
+# horizontal value axis keeps it, so that its last label is not cut at the edge.
 
 
 def _chart_card(title: str, chart: rx.Component, note: str = "") -> rx.Component:
@@ -66,8 +69,10 @@ def _logins() -> rx.Component:
         "Logins per day by method",
         rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", stroke="var(--gray-5)"),
-            rx.recharts.x_axis(data_key="day", **AXIS),
-            rx.recharts.y_axis(allow_decimals=False, **AXIS),
+            rx.recharts.x_axis(
+                data_key="day", interval=AdminAdoptionState.day_tick_interval, **AXIS
+            ),
+            rx.recharts.y_axis(allow_decimals=False, interval=0, **AXIS),
             rx.recharts.graphing_tooltip(),
             rx.recharts.legend(),
             rx.recharts.bar(
@@ -92,8 +97,8 @@ def _monthly() -> rx.Component:
         "New passkeys per month",
         rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", stroke="var(--gray-5)"),
-            rx.recharts.x_axis(data_key="month", **AXIS),
-            rx.recharts.y_axis(allow_decimals=False, **AXIS),
+            rx.recharts.x_axis(data_key="month", interval=0, **AXIS),
+            rx.recharts.y_axis(allow_decimals=False, interval=0, **AXIS),
             rx.recharts.graphing_tooltip(),
             rx.recharts.legend(),
             rx.recharts.bar(data_key="Passkey sign-ups", fill=PASSKEY, is_animation_active=False),
@@ -113,7 +118,7 @@ def _models() -> rx.Component:
         "Top authenticator models",
         rx.recharts.bar_chart(
             rx.recharts.x_axis(type_="number", allow_decimals=False, **AXIS),
-            rx.recharts.y_axis(data_key="model", type_="category", width=170, **AXIS),
+            rx.recharts.y_axis(data_key="model", type_="category", width=170, interval=0, **AXIS),
             rx.recharts.graphing_tooltip(),
             rx.recharts.bar(data_key="passkeys", fill=PASSKEY, is_animation_active=False),
             data=AdminAdoptionState.models,
@@ -141,15 +146,29 @@ def adoption_body() -> rx.Component:
             spacing="2",
         ),
         error_slot(AdminAdoptionState.error),
-        rx.grid(
-            _share(),
-            _models(),
-            columns=rx.breakpoints(initial="1", md="2"),
-            spacing="4",
-            width="100%",
+        # Charts only once there are numbers: empty charts cost a whole render of their own.
+        rx.cond(
+            AdminAdoptionState.loaded,
+            rx.vstack(
+                rx.grid(
+                    _share(),
+                    _models(),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="4",
+                    width="100%",
+                    on_mount=AdminAdoptionState.show_lower_charts,
+                ),
+                rx.cond(
+                    AdminAdoptionState.lower_charts,
+                    rx.vstack(_logins(), _monthly(), spacing="4", width="100%"),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            rx.cond(
+                AdminAdoptionState.error == "", rx.skeleton(rx.box(height="40rem", width="100%"))
+            ),
         ),
-        _logins(),
-        _monthly(),
         spacing="4",
         width="100%",
     )

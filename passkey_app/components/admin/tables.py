@@ -19,6 +19,26 @@ OPEN_RADIX_SCROLL_AREA = {
 }
 
 
+ROWS_AS_CARDS_ON_PHONES = {
+    "@media (max-width: 47.99em)": {
+        "& thead": {"display": "none"},
+        "& table, & tbody": {"display": "block", "width": "100%", "height": "auto"},
+        "& tr": {
+            "display": "flex",
+            "flex_wrap": "wrap",
+            "align_items": "center",
+            "gap": "0.25rem 0.75rem",
+            "padding_y": "0.625rem",
+            "border_top": f"1px solid {rx.color('gray', 4)}",
+        },
+        "& th, & td": {"display": "block", "padding": "0", "height": "auto", "box_shadow": "none"},
+        "& th": {"width": "100%", "font_weight": "500"},
+    }
+}
+"""The users table on a phone: no header, each row a card of its facts (one tree for
+both layouts; a second list of cards doubled the page's rendering)."""
+
+
 def scrolling_table(
     headers: tuple[str | rx.Component, ...],
     rows: Any,
@@ -26,6 +46,7 @@ def scrolling_table(
     *,
     label: str,
     size: Literal["1", "2", "3"] = "1",
+    style: dict[str, Any] | None = None,
     **box_props: Any,
 ) -> rx.Component:
     """A header row and one row per item, scrolling sideways when the screen is narrow.
@@ -45,7 +66,7 @@ def scrolling_table(
         role="region",
         aria_label=label,
         tab_index=0,
-        style=OPEN_RADIX_SCROLL_AREA,
+        style={**OPEN_RADIX_SCROLL_AREA, **(style or {})},
         **box_props,
     )
 
@@ -90,32 +111,6 @@ def _user_row(user: UserItem) -> rx.Component:
             rx.text(user.last_method, size="1", color_scheme="gray", as_="div"),
         ),
         data_testid="admin-user-row",
-    )
-
-
-def _user_card(user: UserItem) -> rx.Component:
-    """The same facts as a table row, stacked for a phone."""
-    return rx.vstack(
-        rx.hstack(
-            rx.link(user.email, href=f"{routes.ADMIN_USER}?sub=" + user.sub, weight="medium"),
-            rx.cond(~user.enabled, rx.badge("Disabled", color_scheme="red")),
-            justify="between",
-            width="100%",
-        ),
-        rx.text(user.status, " · created by ", user.created_by, size="1", color=MUTED),
-        rx.hstack(
-            rx.badge(user.synced, " synced", color_scheme="green", variant="soft"),
-            rx.badge(user.device_bound, " device", color_scheme="gray", variant="soft"),
-            rx.text("Last login ", user.last_login, " ", user.last_method, size="1", color=MUTED),
-            spacing="1",
-            align="center",
-            wrap="wrap",
-        ),
-        spacing="1",
-        width="100%",
-        padding_y="0.625rem",
-        border_top=f"1px solid {rx.color('gray', 4)}",
-        data_testid="admin-user-card",
     )
 
 
@@ -190,13 +185,7 @@ def users_table() -> rx.Component:
                 _user_row,
                 label="Users",
                 size="2",
-                display=["none", "none", "block"],
-            ),
-            rx.vstack(
-                rx.foreach(AdminUsersState.rows, _user_card),
-                spacing="0",
-                width="100%",
-                display=["flex", "flex", "none"],
+                style=ROWS_AS_CARDS_ON_PHONES,
             ),
             rx.cond(
                 AdminUsersState.rows.length() == 0,  # type: ignore[attr-defined]

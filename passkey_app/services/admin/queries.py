@@ -202,8 +202,3 @@ def audit_page(
         return events, None
     last = events[limit - 1]
     return events[:limit], AuditCursor(occurred_at=last.occurred_at, id=last.id)
-
-
-def event_types(db: Session) -> list[str]:
-    """Every event type the log holds, for the filter's choices."""
-    return sorted(db.exec(select(AuditEvent.event_type).distinct()).all())

@@ -9,9 +9,12 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
+from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.state.admin.base import AdminState, admin_message
 
 WINDOWS = ("7", "30", "90")
+DAY_LABELS = 10
+"""About how many days the logins chart names under its bars."""
 
 
 class AdminAdoptionState(AdminState):
@@ -25,15 +28,28 @@ class AdminAdoptionState(AdminState):
     logins: list[dict[str, Any]] = []
     monthly: list[dict[str, Any]] = []
     models: list[dict[str, Any]] = []
+    day_tick_interval: int = 0
     loaded: bool = False
+    lower_charts: bool = False
     error: str = ""
 
     @rx.event
     async def on_load(self) -> AsyncIterator[EventSpec | None]:
         """Guard the page, then count."""
-        async for event in self._guard():
-            yield event
-        await self._refresh()
+        admin, redirect = await self._enter()
+        if redirect is not None:
+            yield redirect
+        if admin is not None:
+            await self._refresh(admin)
+
+    @rx.event
+    async def show_lower_charts(self) -> None:
+        """Sent once the first screen's charts are mounted: the two below them are drawn
+        after, as each chart is a sizeable render of its own (in development React, about
+        a quarter of a second) and the first screen should not wait for them."""
+        if await self._admin() is None:
+            return
+        self.lower_charts = True
 
     @rx.event
     async def set_window(self, value: str) -> None:
@@ -43,8 +59,8 @@ class AdminAdoptionState(AdminState):
         self.window = value if value in WINDOWS else "30"
         await self._refresh()
 
-    async def _refresh(self) -> None:
-        user = await self._admin()
+    async def _refresh(self, admin: SignedInUser | None = None) -> None:
+        user = admin or await self._admin()
         if user is None:
             return
         try:
@@ -73,6 +89,7 @@ class AdminAdoptionState(AdminState):
             }
             for d in numbers.logins
         ]
+        self.day_tick_interval = len(self.logins) // DAY_LABELS
         self.monthly = [
             {
                 "month": m.month,

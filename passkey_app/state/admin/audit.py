@@ -10,6 +10,7 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
+from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.state.admin.base import AdminState, admin_message
 from passkey_app.state.admin.user import EventItem, event_item
 
@@ -42,18 +43,18 @@ class AdminAuditState(AdminState):
     @rx.event
     async def on_load(self) -> AsyncIterator[EventSpec | None]:
         """Guard the page, then the newest events (``?user=`` pre-filters)."""
-        async for event in self._guard():
-            yield event
-        admin = await self._admin()
+        admin, redirect = await self._enter()
+        if redirect is not None:
+            yield redirect
         if admin is None:
             return
         self.user = str(self.router.url.query_parameters.get("user", ""))[:320]
         self.event_type, self.since, self.until, self._cursors = ANY_TYPE, "", "", []
-        self.types = [ANY_TYPE, *await asyncio.to_thread(self._admin_service().event_types, admin)]
-        await self._fetch("")
+        self.types = [ANY_TYPE, *self._admin_service().event_types(admin)]
+        await self._fetch("", admin)
 
-    async def _fetch(self, cursor: str) -> None:
-        admin = await self._admin()
+    async def _fetch(self, cursor: str, admin: SignedInUser | None = None) -> None:
+        admin = admin or await self._admin()
         if admin is None:
             self.rows = []
             return

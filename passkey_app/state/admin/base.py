@@ -5,7 +5,6 @@ event."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 from reflex.event import EventSpec
 
@@ -36,18 +35,20 @@ class AdminState(AuthState):
         self.access = ALLOWED
         return user
 
-    async def _guard(self) -> AsyncIterator[EventSpec | None]:
-        """Shared by the pages' on_load: signed out -> login page, non-admin -> 403."""
-        self.access = CHECKING
+    async def _enter(self) -> tuple[SignedInUser | None, EventSpec | None]:
+        """The pages' on_load check, once for the whole load: (the admin, None); or
+        (None, the login page) when signed out; or (None, None) for a non-admin (403).
+        The admin found is handed to the page's first query, which checks nobody again."""
         user = await self._current_user()
         if user is None:
-            yield self.login_redirect()
-            return
+            self.access = CHECKING
+            return None, self.login_redirect()
         if not user.is_admin:
             self.access = FORBIDDEN
             log.info("admin page refused to a non-admin")
-            return
+            return None, None
         self.access = ALLOWED
+        return user, None
 
 
 def admin_message(error: Exception) -> str:

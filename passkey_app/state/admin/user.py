@@ -128,14 +128,17 @@ class AdminUserState(ReauthMixin, AdminState):
     @rx.event
     async def on_load(self) -> AsyncIterator[EventSpec | None]:
         """Guard the page, then load the user named in ``?sub=``."""
-        async for event in self._guard():
-            yield event
+        admin, redirect = await self._enter()
+        if redirect is not None:
+            yield redirect
+        if admin is None:
+            return
         self.sub = str(self.router.url.query_parameters.get("sub", ""))[:64]
         self.pending, self.error = "", ""
-        await self._load()
+        await self._load(admin)
 
-    async def _load(self) -> None:
-        admin = await self._admin()
+    async def _load(self, admin: SignedInUser | None = None) -> None:
+        admin = admin or await self._admin()
         if admin is None:
             return
         try:

@@ -13,6 +13,7 @@ from reflex.event import EventSpec
 
 from passkey_app.services.admin.service import UserRow
 from passkey_app.services.errors import UserFacingError
+from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.services.sign_in import METHOD_LABELS
 from passkey_app.state.admin.base import AdminState, admin_message
 
@@ -74,14 +75,15 @@ class AdminUsersState(AdminState):
     @rx.event
     async def on_load(self) -> AsyncIterator[EventSpec | None]:
         """Guard the page, then show the first page."""
-        async for event in self._guard():
-            yield event
-        if await self._admin() is not None:
+        admin, redirect = await self._enter()
+        if redirect is not None:
+            yield redirect
+        if admin is not None:
             self.search, self._tokens = "", []
-            await self._fetch("")
+            await self._fetch("", admin)
 
-    async def _fetch(self, token: str) -> None:
-        user = await self._admin()
+    async def _fetch(self, token: str, admin: SignedInUser | None = None) -> None:
+        user = admin or await self._admin()
         if user is None:
             self.rows = []
             return

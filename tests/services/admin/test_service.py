@@ -105,7 +105,7 @@ def test_every_admin_event_handler_checks_the_admin_group_itself() -> None:
         f"{path.name}:{name}"
         for path in files
         for name, calls in _event_handlers(path).items()
-        if not calls & {"_admin", "_guard"}
+        if not calls & {"_admin", "_enter"}
     }
     total = sum(len(_event_handlers(path)) for path in files)
     assert total >= 16
