@@ -593,11 +593,24 @@ def _print_trace(rounds: list[Round], median: float) -> None:
             print(f"      {at - click:8.1f}  {what}")
 
 
+def _profiles(text: str) -> list[str]:
+    """``--profiles``: a comma-separated list of dev and prod."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names or any(name not in ("dev", "prod") for name in names):
+        raise argparse.ArgumentTypeError(f"{text!r}: dev, prod or dev,prod")
+    return names
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2, help="untimed rounds first")
-    parser.add_argument("--profiles", default="dev,prod", help="dev, prod or both")
+    parser.add_argument(
+        "--profiles",
+        default="dev,prod",
+        type=_profiles,
+        help="dev, prod or dev,prod (the default)",
+    )
     parser.add_argument(
         "--trace", action="store_true", help="print one app round's websocket frames"
     )
@@ -610,7 +623,7 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         bare = bare_target(browser, f"http://localhost:{args.port_base}")
-        for profile in args.profiles.split(","):
+        for profile in args.profiles:
             with app_stack(profile, args.port_base) as url:
                 if url is None:
                     continue
