@@ -10,6 +10,7 @@ from passkey_app.models import AuditEvent
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.container import Services
 from passkey_app.services.sessions.store import LoginSucceeded, SignedInUser
+from tests.conftest import CognitoFixture
 from tests.support.authenticator import SoftAuthenticator
 
 CLIENT = ClientInfo(ip_address="203.0.113.7", user_agent="pytest")
@@ -22,13 +23,27 @@ def sign_up(services: Services, authenticator: SoftAuthenticator, email: str) ->
     return services.passkey_signup.finish(handle=ceremony.handle, response=response, client=CLIENT)
 
 
-def session_of(services: Services, login: LoginSucceeded) -> tuple[str, SignedInUser]:
+def session_of(
+    services: Services, login: LoginSucceeded, client: ClientInfo = CLIENT
+) -> tuple[str, SignedInUser]:
     """Exchange the handoff code as the cookie route does; the session id and its person."""
-    session_id = services.sessions.activate(login.handoff_code, client=CLIENT)
+    session_id = services.sessions.activate(login.handoff_code, client=client)
     assert session_id is not None
     user = services.sessions.current(session_id)
     assert user is not None
     return session_id, user
+
+
+def password_session(
+    services: Services, cognito: CognitoFixture, email: str, client: ClientInfo = CLIENT
+) -> tuple[str, SignedInUser]:
+    """A password sign-in of the fixture pool's ``email`` from ``client``, through the
+    cookie route: the session id and its person."""
+    login = services.password_login.login(
+        email=email, password=cognito.user(email).password, client=client
+    )
+    assert isinstance(login, LoginSucceeded)
+    return session_of(services, login, client)
 
 
 def confirm_from_signup_browser(services: Services, login: LoginSucceeded) -> None:

@@ -17,9 +17,8 @@ from passkey_app.services.mail import templates
 from passkey_app.services.mail.security import notify_password_changed
 from passkey_app.services.mail.templates import Circumstances, Mail
 from passkey_app.services.password.login import LoginSucceeded
-from passkey_app.services.sessions.store import SignedInUser
 from tests.conftest import CognitoFixture
-from tests.services.flows import confirm_from_signup_browser, sign_up
+from tests.services.flows import confirm_from_signup_browser, password_session, sign_up
 from tests.services.magic_links.support import (
     MovableClock,
     SentMail,
@@ -116,20 +115,6 @@ def mailed(services: Services) -> Services:
     return services
 
 
-def _sign_in(
-    services: Services, cognito: CognitoFixture, email: str, client: ClientInfo
-) -> tuple[str, SignedInUser]:
-    login = services.password_login.login(
-        email=email, password=cognito.user(email).password, client=client
-    )
-    assert isinstance(login, LoginSucceeded)
-    session_id = services.sessions.activate(login.handoff_code, client=client)
-    assert session_id is not None
-    user = services.sessions.current(session_id)
-    assert user is not None
-    return session_id, user
-
-
 def _text(mail: SentMail) -> str:
     return unescape(mail.body)
 
@@ -137,13 +122,13 @@ def _text(mail: SentMail) -> str:
 def test_a_sign_in_from_a_new_browser_is_mailed_once_and_never_for_the_first(
     mailed: Services, cognito: CognitoFixture
 ) -> None:
-    _sign_in(mailed, cognito, ALICE, LAPTOP)  # the first browser on record: no mail
-    _sign_in(mailed, cognito, ALICE, LAPTOP)
+    password_session(mailed, cognito, ALICE, LAPTOP)  # the first browser on record: no mail
+    password_session(mailed, cognito, ALICE, LAPTOP)
     assert sent_mail() == []
 
-    _sign_in(mailed, cognito, ALICE, PHONE)
-    _sign_in(mailed, cognito, ALICE, PHONE_UPDATED)  # an update is the same browser
-    _sign_in(mailed, cognito, ALICE, LAPTOP)
+    password_session(mailed, cognito, ALICE, PHONE)
+    password_session(mailed, cognito, ALICE, PHONE_UPDATED)  # an update is the same browser
+    password_session(mailed, cognito, ALICE, LAPTOP)
 
     [mail] = sent_mail()
     assert (mail.to, mail.subject) == ([ALICE], "Sign-in from a new browser")
@@ -169,7 +154,7 @@ def test_a_new_accounts_first_sign_in_mails_nothing_but_its_confirmation(
 def test_adding_and_removing_a_passkey_are_mailed_with_its_name(
     mailed: Services, cognito: CognitoFixture
 ) -> None:
-    _, alice = _sign_in(mailed, cognito, ALICE, LAPTOP)
+    _, alice = password_session(mailed, cognito, ALICE, LAPTOP)
     ceremony = mailed.passkey_account.begin_add(user=alice, client=LAPTOP)
     _, response = SoftAuthenticator().create(ceremony.options)
     added = mailed.passkey_account.finish_add(
@@ -208,8 +193,8 @@ def test_the_password_hook_mails_the_change(mailed: Services) -> None:
 def test_an_admins_sign_out_everywhere_is_mailed_to_the_user(
     mailed: Services, cognito: CognitoFixture
 ) -> None:
-    _, admin = _sign_in(mailed, cognito, ADMIN, LAPTOP)
-    _, bob = _sign_in(mailed, cognito, BOB, PHONE)
+    _, admin = password_session(mailed, cognito, ADMIN, LAPTOP)
+    _, bob = password_session(mailed, cognito, BOB, PHONE)
     assert mailed.admin.sign_out_everywhere(admin, sub=bob.sub, client=LAPTOP) == 1
     [mail] = sent_mail()
     assert (mail.to, mail.subject) == ([BOB], "You were signed out everywhere")
@@ -221,7 +206,7 @@ def test_an_admins_sign_out_everywhere_is_mailed_to_the_user(
 def test_a_sign_in_by_email_link_is_mailed_and_no_notice_carries_a_secret(
     mailed: Services, cognito: CognitoFixture
 ) -> None:
-    laptop_id, _ = _sign_in(mailed, cognito, ALICE, LAPTOP)
+    laptop_id, _ = password_session(mailed, cognito, ALICE, LAPTOP)
     links = build_links(mailed, MovableClock())
     binding = "phone-binding-value-0123456789abcdef"
     links.request(email=ALICE, purpose=LinkPurpose.LOGIN, binding=binding, client=PHONE)
@@ -255,7 +240,7 @@ def test_a_sign_in_by_email_link_is_mailed_and_no_notice_carries_a_secret(
 def test_a_sign_in_by_email_code_is_mailed_as_such_without_the_code(
     mailed: Services, cognito: CognitoFixture
 ) -> None:
-    _sign_in(mailed, cognito, ALICE, LAPTOP)
+    password_session(mailed, cognito, ALICE, LAPTOP)
     links = build_links(mailed, MovableClock())
     binding = "laptop-binding-value-0123456789abcdef"
     links.request(email=ALICE, purpose=LinkPurpose.LOGIN, binding=binding, client=LAPTOP)

@@ -12,15 +12,13 @@ from passkey_app.models import BrowserSession
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.container import Services
 from passkey_app.services.errors import AuthError, AuthFailure
-from passkey_app.services.password.login import LoginSucceeded
 from passkey_app.services.sessions.devices import (
     CurrentSessionError,
     SessionNotFoundError,
 )
-from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.services.user_agent import Device
 from tests.conftest import CognitoFixture
-from tests.services.flows import audit_trail
+from tests.services.flows import audit_trail, password_session
 from tests.support.authenticator import SoftAuthenticator
 
 ALICE, BOB = "alice@example.com", "bob@example.com"
@@ -35,20 +33,6 @@ PHONE = ClientInfo(
     "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
 )
 TABLET = ClientInfo(ip_address="192.0.2.4", user_agent="")
-
-
-def _password_session(
-    services: Services, cognito: CognitoFixture, email: str, client: ClientInfo
-) -> tuple[str, SignedInUser]:
-    login = services.password_login.login(
-        email=email, password=cognito.user(email).password, client=client
-    )
-    assert isinstance(login, LoginSucceeded)
-    session_id = services.sessions.activate(login.handoff_code, client=client)
-    assert session_id is not None
-    user = services.sessions.current(session_id)
-    assert user is not None
-    return session_id, user
 
 
 def _refresh_tokens(services: Services) -> dict[int, str]:
@@ -80,9 +64,9 @@ def _rows(services: Services) -> set[int]:
 def test_the_list_shows_each_live_session_with_this_device_first(
     services: Services, cognito: CognitoFixture
 ) -> None:
-    laptop_id, alice = _password_session(services, cognito, ALICE, LAPTOP)
-    _password_session(services, cognito, ALICE, PHONE)
-    _password_session(services, cognito, BOB, TABLET)
+    laptop_id, alice = password_session(services, cognito, ALICE, LAPTOP)
+    password_session(services, cognito, ALICE, PHONE)
+    password_session(services, cognito, BOB, TABLET)
 
     listed = services.session_devices.list(user=alice, session_id=laptop_id)
 
@@ -98,8 +82,8 @@ def test_the_list_shows_each_live_session_with_this_device_first(
 def test_a_session_past_its_idle_limit_is_not_listed(
     services: Services, cognito: CognitoFixture
 ) -> None:
-    laptop_id, alice = _password_session(services, cognito, ALICE, LAPTOP)
-    _password_session(services, cognito, ALICE, PHONE)
+    laptop_id, alice = password_session(services, cognito, ALICE, LAPTOP)
+    password_session(services, cognito, ALICE, PHONE)
     with Session(services.engine) as db:
         phone = db.exec(
             select(BrowserSession).where(BrowserSession.ip_address == PHONE.ip_address)
@@ -115,8 +99,8 @@ def test_a_session_past_its_idle_limit_is_not_listed(
 def test_signing_out_one_other_session_revokes_its_refresh_token_only(
     services: Services, cognito: CognitoFixture
 ) -> None:
-    laptop_id, alice = _password_session(services, cognito, ALICE, LAPTOP)
-    phone_id, _ = _password_session(services, cognito, ALICE, PHONE)
+    laptop_id, alice = password_session(services, cognito, ALICE, LAPTOP)
+    phone_id, _ = password_session(services, cognito, ALICE, PHONE)
     tokens = _refresh_tokens(services)
     phone_row = services.sessions.row_id(phone_id)
     laptop_row = services.sessions.row_id(laptop_id)
@@ -137,8 +121,8 @@ def test_signing_out_one_other_session_revokes_its_refresh_token_only(
 def test_ending_someone_elses_session_is_refused_and_changes_nothing(
     services: Services, cognito: CognitoFixture
 ) -> None:
-    laptop_id, alice = _password_session(services, cognito, ALICE, LAPTOP)
-    bob_id, _ = _password_session(services, cognito, BOB, PHONE)
+    laptop_id, alice = password_session(services, cognito, ALICE, LAPTOP)
+    bob_id, _ = password_session(services, cognito, BOB, PHONE)
     tokens = _refresh_tokens(services)
     bob_row = services.sessions.row_id(bob_id)
     assert bob_row is not None
@@ -162,7 +146,7 @@ def test_ending_someone_elses_session_is_refused_and_changes_nothing(
 def test_this_devices_own_row_is_not_signed_out_from_the_list(
     services: Services, cognito: CognitoFixture
 ) -> None:
-    laptop_id, alice = _password_session(services, cognito, ALICE, LAPTOP)
+    laptop_id, alice = password_session(services, cognito, ALICE, LAPTOP)
     row = services.sessions.row_id(laptop_id)
     assert row is not None
     with pytest.raises(CurrentSessionError):
@@ -175,10 +159,10 @@ def test_this_devices_own_row_is_not_signed_out_from_the_list(
 def test_sign_out_all_others_keeps_this_session_and_revokes_every_other_token(
     services: Services, cognito: CognitoFixture
 ) -> None:
-    laptop_id, alice = _password_session(services, cognito, ALICE, LAPTOP)
-    phone_id, _ = _password_session(services, cognito, ALICE, PHONE)
-    tablet_id, _ = _password_session(services, cognito, ALICE, TABLET)
-    bob_id, _ = _password_session(services, cognito, BOB, TABLET)
+    laptop_id, alice = password_session(services, cognito, ALICE, LAPTOP)
+    phone_id, _ = password_session(services, cognito, ALICE, PHONE)
+    tablet_id, _ = password_session(services, cognito, ALICE, TABLET)
+    bob_id, _ = password_session(services, cognito, BOB, TABLET)
     tokens = _refresh_tokens(services)
     rows = {
         name: services.sessions.row_id(sid)
@@ -218,7 +202,7 @@ def _passkey_session(services: Services, device: SoftAuthenticator, client: Clie
 def test_removing_a_passkey_can_sign_out_the_sessions_it_signed_in(
     services: Services, cognito: CognitoFixture, end_sessions: bool
 ) -> None:
-    laptop_id, alice = _password_session(services, cognito, ALICE, LAPTOP)
+    laptop_id, alice = password_session(services, cognito, ALICE, LAPTOP)
     lost, kept = SoftAuthenticator(), SoftAuthenticator()
     for device in (lost, kept):
         ceremony = services.passkey_account.begin_add(user=alice, client=LAPTOP)
