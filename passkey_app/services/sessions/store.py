@@ -85,27 +85,22 @@ class LoginSucceeded:
     binding: str = ""
 
 
-def _session_key(session_id: str) -> ColumnElement[bool]:
-    """The row an active session's id (the cookie) or its binding names."""
-    digest = _digest(session_id)
-    return or_(
-        BrowserSession.token_hash == digest,  # type: ignore[arg-type]
-        and_(
-            BrowserSession.binding_hash == digest,  # type: ignore[arg-type]
-            BrowserSession.token_hash.is_not(None),  # type: ignore[union-attr]
-        ),
-    )
-
-
 _SESSIONS = BrowserSession.__table__  # type: ignore[attr-defined]
-_LOAD = select(BrowserSession).where(
-    or_(
-        _SESSIONS.c.token_hash == bindparam("digest"),
-        and_(_SESSIONS.c.binding_hash == bindparam("digest"), _SESSIONS.c.token_hash.is_not(None)),
-    )
+_NAMED_BY = or_(
+    _SESSIONS.c.token_hash == bindparam("digest"),
+    and_(_SESSIONS.c.binding_hash == bindparam("digest"), _SESSIONS.c.token_hash.is_not(None)),
 )
-"""``_session_key``'s row, as every page and event that checks the session reads it: built
-once, the digest bound at each use."""
+"""The row an active session's id (the cookie) or its binding names, by its ``digest``."""
+
+
+def _session_key(session_id: str) -> ColumnElement[bool]:
+    """``_NAMED_BY`` for ``session_id``."""
+    return _NAMED_BY.params(digest=_digest(session_id))
+
+
+_LOAD = select(BrowserSession).where(_NAMED_BY)
+"""The session's row as every page and event that checks it reads it: built once, the
+digest bound at each use."""
 _TOUCH = update(_SESSIONS).where(_SESSIONS.c.id == bindparam("row"))
 """The session was used (its SET, last_seen_at, comes with the parameters)."""
 
