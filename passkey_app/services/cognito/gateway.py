@@ -413,26 +413,31 @@ class CognitoGateway:
         setting it fails (Cognito busy, say), the new user is deleted again before the
         error is raised, so no half-made account stays behind.
         """
+        return self._create_confirmed_user(
+            email=email,
+            password=password,
+            attributes=[
+                {"Name": "email_verified", "Value": "true" if email_verified else "false"},
+                {"Name": f"custom:{CREATED_BY_PASSKEY_ATTRIBUTE}", "Value": "true"},
+            ],
+        )
+
+    def _create_confirmed_user(
+        self, *, email: str, password: str, attributes: list[dict[str, str]]
+    ) -> CognitoUser:
+        """AdminCreateUser with no Cognito message and ``attributes`` beside the email,
+        then ``password`` made permanent (the account CONFIRMED); a failure after the
+        create deletes the user again, so no half-made account stays behind."""
         created = self._call(
             "admin_create_user",
             UserPoolId=self._pool.user_pool_id,
             Username=email,
             MessageAction="SUPPRESS",
-            UserAttributes=[
-                {"Name": "email", "Value": email},
-                {"Name": "email_verified", "Value": "true" if email_verified else "false"},
-                {"Name": f"custom:{CREATED_BY_PASSKEY_ATTRIBUTE}", "Value": "true"},
-            ],
+            UserAttributes=[{"Name": "email", "Value": email}, *attributes],
         )
         user = _created_user(created, email=email)
         try:
-            self._call(
-                "admin_set_user_password",
-                UserPoolId=self._pool.user_pool_id,
-                Username=user.username,
-                Password=password,
-                Permanent=True,
-            )
+            self.set_permanent_password(username=user.username, password=password)
         except AuthError:
             self._delete_quietly(user.username)
             raise
@@ -511,23 +516,11 @@ class CognitoGateway:
         own link), the address marked verified (the link proves it), then a permanent random
         password so the account is CONFIRMED and CUSTOM_AUTH can sign the person in. A
         failure after the create deletes the user again, as for a passkey sign-up."""
-        created = self._call(
-            "admin_create_user",
-            UserPoolId=self._pool.user_pool_id,
-            Username=email,
-            MessageAction="SUPPRESS",
-            UserAttributes=[
-                {"Name": "email", "Value": email},
-                {"Name": "email_verified", "Value": "true"},
-            ],
+        return self._create_confirmed_user(
+            email=email,
+            password=password,
+            attributes=[{"Name": "email_verified", "Value": "true"}],
         )
-        user = _created_user(created, email=email)
-        try:
-            self.set_permanent_password(username=user.username, password=password)
-        except AuthError:
-            self._delete_quietly(user.username)
-            raise
-        return user
 
     def password_policy(self) -> PasswordPolicy:
         """The pool's password rules, read once (DescribeUserPool) and kept; a failed
