@@ -6,16 +6,12 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import update
 
-from passkey_app.db import make_engine, session_scope
 from passkey_app.dev.devserver import Stack
-from passkey_app.models import BrowserSession
 from tests.e2e.conftest import ARTIFACTS, screenshot
 from tests.e2e.pages import (
     enter_email,
@@ -25,6 +21,7 @@ from tests.e2e.pages import (
     sign_up_with_passkey,
     without_passkey_autofill,
 )
+from tests.e2e.stack_database import age_logins
 from tests.e2e.users import create_password_user, unique_email
 from tests.e2e.virtual_authenticator import add_virtual_authenticator
 
@@ -241,20 +238,6 @@ def test_after_sign_out_autofill_waits_for_the_person(stack: Stack, page: Page) 
     expect(page.get_by_text(email)).to_be_visible()
 
 
-def _age_logins(data_dir: Path, email: str, minutes: int) -> None:
-    """Move a person's sign-in time back, as if they had signed in ``minutes`` ago."""
-    engine = make_engine(f"sqlite:///{data_dir / 'passkeys.db'}")
-    try:
-        with session_scope(engine) as db:
-            db.execute(
-                update(BrowserSession)
-                .where(BrowserSession.email == email)  # type: ignore[arg-type]
-                .values(authenticated_at=datetime.now(UTC) - timedelta(minutes=minutes))
-            )
-    finally:
-        engine.dispose()
-
-
 def test_an_old_login_confirms_it_is_you_before_adding_a_passkey(
     stack: Stack, stack_data_dir: Path, page: Page
 ) -> None:
@@ -262,7 +245,7 @@ def test_an_old_login_confirms_it_is_you_before_adding_a_passkey(
     add_virtual_authenticator(page)
     user = create_password_user(stack, stack_data_dir, "reauth")
     sign_in_with_password(page, stack.frontend_url, user.email, user.password)
-    _age_logins(stack_data_dir, user.email, minutes=10)
+    age_logins(stack_data_dir, user.email, minutes=10)
     page.reload()
     # After a password sign-in the offer's button is the only add button on the page.
     expect(page.get_by_role("button", name="Add a passkey")).to_have_count(0)
@@ -293,7 +276,7 @@ def test_an_old_login_confirms_it_is_you_before_removing_a_passkey(
     sign_in_with_password(page, stack.frontend_url, user.email, user.password)
     page.get_by_role("button", name="Create a passkey").click()
     expect(page.get_by_test_id("passkey-row")).to_have_count(1)
-    _age_logins(stack_data_dir, user.email, minutes=120)
+    age_logins(stack_data_dir, user.email, minutes=120)
     page.reload()
     page.get_by_role("button", name=BROWSER_NAME_REMOVE).click()
     dialog = page.get_by_role("dialog")

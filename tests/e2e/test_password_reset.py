@@ -6,16 +6,12 @@ password that signs the person in; and "Change password" on the account page aft
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlalchemy import update
 
-from passkey_app.db import make_engine, session_scope
 from passkey_app.dev.devserver import Stack
-from passkey_app.models import BrowserSession
 from tests.e2e.conftest import screenshot
 from tests.e2e.pages import (
     enter_email,
@@ -25,6 +21,7 @@ from tests.e2e.pages import (
     sign_out,
     without_passkey_autofill,
 )
+from tests.e2e.stack_database import age_logins
 from tests.e2e.users import create_password_user
 
 pytestmark = pytest.mark.browser
@@ -46,20 +43,6 @@ def _code_from_outbox(context: BrowserContext, base_url: str, email: str) -> str
     found = CODE.search(body)
     assert found, body
     return found.group(1)
-
-
-def _age_logins(data_dir: Path, email: str, minutes: int) -> None:
-    """Move a person's sign-in time back, as if they had signed in ``minutes`` ago."""
-    engine = make_engine(f"sqlite:///{data_dir / 'passkeys.db'}")
-    try:
-        with session_scope(engine) as db:
-            db.execute(
-                update(BrowserSession)
-                .where(BrowserSession.email == email)  # type: ignore[arg-type]
-                .values(authenticated_at=datetime.now(UTC) - timedelta(minutes=minutes))
-            )
-    finally:
-        engine.dispose()
 
 
 def test_a_forgotten_password_is_reset_with_the_mailed_code_and_signs_in(
@@ -124,7 +107,7 @@ def test_the_password_is_changed_on_the_account_page_after_confirming(
 
         without_passkey_autofill(page)
         sign_in_with_password(page, stack.frontend_url, user.email, user.password)
-        _age_logins(stack_data_dir, user.email, minutes=10)
+        age_logins(stack_data_dir, user.email, minutes=10)
         page.reload()
         page.get_by_role("button", name="Change password").click()
         dialog = page.get_by_role("dialog")

@@ -14,10 +14,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete
 
-from passkey_app.db import make_engine, session_scope
 from passkey_app.dev.devserver import Stack
 from passkey_app.models import BrowserSession
 from tests.e2e.pages import FIRST_LOAD_MS, open_login, sign_in_with_password, sign_out
+from tests.e2e.stack_database import stack_database
 from tests.e2e.users import create_password_user
 
 pytestmark = pytest.mark.browser
@@ -89,10 +89,8 @@ def test_the_next_person_in_a_tab_never_sees_the_last_ones_data(
 
     # The second person's session ends on the server (expired, or signed out from
     # another device) while the tab still holds their pages; the first signs in there.
-    engine = make_engine(f"sqlite:///{stack_data_dir / 'passkeys.db'}")
-    with session_scope(engine) as db:
+    with stack_database(stack_data_dir) as db:
         db.execute(delete(BrowserSession).where(BrowserSession.email == second.email))  # type: ignore[arg-type]
-    engine.dispose()
     _watch_from_next_load(page, second.email)
     open_login(page, base)
     page.get_by_label("Email").fill(first.email)
