@@ -7,7 +7,9 @@ person derives from ``UserFacingError`` and says what to show in ``user_message`
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any, ClassVar, Generic, TypeVar
 
 
 class AuthFailure(StrEnum):
@@ -94,6 +96,26 @@ class UserFacingError(Exception):
     def user_message(self) -> str:
         """The sentence to show."""
         raise NotImplementedError
+
+
+Failure = TypeVar("Failure", bound=StrEnum)
+
+
+class RefusalError(UserFacingError, Generic[Failure]):
+    """A refused or failed call named by one ``failure`` of a service's enum; ``detail`` is
+    for logs, never for people. A subclass names the sentence of each in ``messages``."""
+
+    messages: ClassVar[Mapping[Any, str]]
+
+    def __init__(self, failure: Failure, detail: str = "") -> None:
+        super().__init__(f"{failure.value}: {detail}" if detail else failure.value)
+        self.failure = failure
+        self.detail = detail
+
+    @property
+    def user_message(self) -> str:
+        """The sentence to show."""
+        return self.messages[self.failure]
 
 
 class AuthError(UserFacingError):

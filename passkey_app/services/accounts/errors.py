@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from passkey_app.services.errors import UserFacingError
+from passkey_app.services.errors import RefusalError
 
 
 class AccountFailure(StrEnum):
@@ -38,15 +38,7 @@ MESSAGES: dict[AccountFailure, str] = {
 }
 
 
-class AccountError(UserFacingError):
+class AccountError(RefusalError[AccountFailure]):
     """A refused or failed account change; ``detail`` is for logs, never for people."""
 
-    def __init__(self, failure: AccountFailure, detail: str = "") -> None:
-        super().__init__(f"{failure.value}: {detail}" if detail else failure.value)
-        self.failure = failure
-        self.detail = detail
-
-    @property
-    def user_message(self) -> str:
-        """The sentence to show."""
-        return MESSAGES[self.failure]
+    messages = MESSAGES

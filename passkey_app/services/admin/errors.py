@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from passkey_app.services.errors import UserFacingError
+from passkey_app.services.errors import RefusalError
 
 
 class AdminFailure(StrEnum):
@@ -30,15 +30,7 @@ MESSAGES: dict[AdminFailure, str] = {
 }
 
 
-class AdminError(UserFacingError):
+class AdminError(RefusalError[AdminFailure]):
     """A refused or failed admin call; ``detail`` is for logs, never for people."""
 
-    def __init__(self, failure: AdminFailure, detail: str = "") -> None:
-        super().__init__(f"{failure.value}: {detail}" if detail else failure.value)
-        self.failure = failure
-        self.detail = detail
-
-    @property
-    def user_message(self) -> str:
-        """The sentence to show."""
-        return MESSAGES[self.failure]
+    messages = MESSAGES
