@@ -20,28 +20,13 @@ from passkey_app.services.sessions.store import LoginSucceeded
 from tests.services.flows import CLIENT, audit_trail, session_of
 from tests.services.magic_links.support import (
     MovableClock,
-    build_links,
     sent_mail,
-    verify_sender,
 )
 
 ALICE = "alice@example.com"
 NOBODY = "nobody@example.com"
 BINDING = "this-browser-binding-value-0123456789"
 OTHER_BROWSER = "another-browser-binding-value-98765"
-
-
-@pytest.fixture
-def clock() -> MovableClock:
-    """A clock the test moves."""
-    return MovableClock()
-
-
-@pytest.fixture
-def links(services: Services, clock: MovableClock) -> MagicLinks:
-    """The link service, run synchronously, against moto SES with a verified sender."""
-    verify_sender()
-    return build_links(services, clock)
 
 
 def _ask(links: MagicLinks, email: str = ALICE, binding: str = BINDING, **changes: Any) -> None:

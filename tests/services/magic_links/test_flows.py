@@ -39,19 +39,6 @@ ALICE = "alice@example.com"
 BINDING = "this-browser-binding-value-0123456789"
 
 
-@pytest.fixture
-def clock() -> MovableClock:
-    """A clock the test moves."""
-    return MovableClock()
-
-
-@pytest.fixture
-def links(services: Services, clock: MovableClock) -> MagicLinks:
-    """The link service, run synchronously, against moto SES with a verified sender."""
-    verify_sender()
-    return build_links(services, clock)
-
-
 def _ask(links: MagicLinks, email: str = ALICE, **changes: object) -> LinkRequested:
     arguments: dict[str, object] = {
         "email": email,
