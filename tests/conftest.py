@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+import redis
 from cryptography.fernet import Fernet
 from moto import mock_aws
 from pydantic import SecretStr
@@ -146,6 +147,23 @@ def postgres_url() -> Iterator[str]:
     """A throwaway, empty database for one test, dropped afterwards; tests migrate it
     themselves."""
     yield from throwaway_database("passkey_test")
+
+
+def emptied_redis(url: str) -> Iterator[str]:
+    """``url`` (a Redis DB number of its own), flushed now and again when the generator
+    ends or is closed; a missing server fails in CI. Fixtures ``yield from`` it, or take
+    ``next`` and ``close`` it."""
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    except redis.RedisError as error:
+        client.close()
+        require_service("Redis", error)
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()
 
 
 def require_service(name: str, error: Exception) -> None:

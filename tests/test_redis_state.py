@@ -21,7 +21,7 @@ from reflex.istate.manager.redis import StateManagerRedis
 from reflex.istate.manager.token import BaseStateToken
 
 from passkey_app.state.login.signup import STEP_CREATE, SignupState
-from tests.conftest import require_service
+from tests.conftest import emptied_redis
 
 REDIS_URL = os.environ.get("PASSKEY_TEST_REDIS_STATE_URL", "redis://127.0.0.1:6379/14")
 
@@ -29,16 +29,11 @@ REDIS_URL = os.environ.get("PASSKEY_TEST_REDIS_STATE_URL", "redis://127.0.0.1:63
 @pytest.fixture
 def redis_state_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A dedicated, flushed Redis DB, and Reflex's config reloaded to point at it."""
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()
-    except redis.RedisError as error:
-        require_service("Redis", error)
-    monkeypatch.setenv("REFLEX_REDIS_URL", REDIS_URL)
+    redis_database = emptied_redis(REDIS_URL)
+    monkeypatch.setenv("REFLEX_REDIS_URL", next(redis_database))
     get_config(reload=True)
     yield REDIS_URL
-    client.flushdb()
-    client.close()
+    redis_database.close()
     monkeypatch.delenv("REFLEX_REDIS_URL")
     get_config(reload=True)
 

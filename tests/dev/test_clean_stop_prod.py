@@ -17,13 +17,12 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-import redis
 from sqlalchemy import create_engine, text
 
 from passkey_app.dev.devserver import PROJECT_ROOT
 from passkey_app.local_cognito.persistence import STATE_FILE
 from passkey_app.local_cognito.server import wait_until_ready
-from tests.conftest import require_service
+from tests.conftest import emptied_redis
 from tests.dev.test_clean_stop import _alive, _descendants
 from tests.e2e.conftest import free_port
 from tests.support.sim_browser import Visit
@@ -63,14 +62,8 @@ def stand_in(tmp_path: Path) -> Iterator[tuple[Path, int]]:
 
 @pytest.fixture
 def redis_database() -> Iterator[str]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()
-    except redis.RedisError as error:
-        require_service("Redis", error)
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
+    """A dedicated Redis DB number, flushed before and after."""
+    yield from emptied_redis(REDIS_URL)
 
 
 def _run_prod(

@@ -27,7 +27,7 @@ from passkey_app.api.worker_header import HEADER
 from passkey_app.db import make_engine, session_scope
 from passkey_app.dev.devserver import PROJECT_ROOT, Stack, StackPorts, start_stack
 from passkey_app.models import BrowserSession, PasskeyCredential
-from tests.conftest import require_service
+from tests.conftest import emptied_redis
 from tests.e2e.conftest import ARTIFACTS, free_port, screenshot
 from tests.e2e.pages import without_passkey_autofill
 from tests.e2e.users import unique_email
@@ -47,14 +47,7 @@ ACCOUNT_URL = re.compile(r"/account/?$")
 @pytest.fixture
 def redis_database() -> Iterator[str]:
     """A dedicated Redis DB number, flushed before and after."""
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()
-    except redis.RedisError as error:
-        require_service("Redis", error)
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
+    yield from emptied_redis(REDIS_URL)
 
 
 @pytest.fixture

@@ -18,12 +18,11 @@ from typing import TypeVar
 
 import aiohttp
 import pytest
-import redis
 from sqlalchemy import text
 
 from passkey_app.db import make_engine
 from passkey_app.dev.devserver import PROJECT_ROOT, Stack, StackPorts, start_stack
-from tests.conftest import require_service
+from tests.conftest import emptied_redis
 from tests.e2e.conftest import free_port
 from tests.support.run_async import run_async
 from tests.support.sim_browser import (
@@ -42,11 +41,8 @@ REDIS_URL = os.environ.get("PASSKEY_TEST_REDIS_SIM_URL", "redis://127.0.0.1:6379
 
 @pytest.fixture
 def prod_stack(tmp_path: Path, postgres_url: str) -> Iterator[Stack]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()
-    except redis.RedisError as error:
-        require_service("Redis", error)
+    redis_database = emptied_redis(REDIS_URL)
+    next(redis_database)
     port = free_port()
     stack = start_stack(
         data_dir=tmp_path / "data",
@@ -65,8 +61,7 @@ def prod_stack(tmp_path: Path, postgres_url: str) -> Iterator[Stack]:
     )
     yield stack
     stack.stop()
-    client.flushdb()
-    client.close()
+    redis_database.close()
 
 
 async def _run(base: str) -> tuple[list[Person], list[BaseException | None], SignInError]:
