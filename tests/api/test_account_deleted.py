@@ -11,8 +11,7 @@ from passkey_app import routes
 from passkey_app.api.session import build_session_routes
 from passkey_app.services.container import Services
 from tests.conftest import CognitoFixture
-from tests.services.accounts.lifecycle_support import password_session
-from tests.services.flows import CLIENT
+from tests.services.flows import CLIENT, password_session
 
 ORIGIN = "http://localhost:3000"
 

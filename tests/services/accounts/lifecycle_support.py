@@ -1,5 +1,6 @@
-"""Shortcuts for the account-lifecycle tests: a password session, passkeys of a chosen
-backup state added through the real ceremony, and what the tables hold about someone."""
+"""Shortcuts for the account-lifecycle tests: passkeys of a chosen backup state added
+through the real ceremony, and what the tables hold about someone (a password session:
+``tests.services.flows.password_session``)."""
 
 from __future__ import annotations
 
@@ -17,23 +18,10 @@ from passkey_app.models import (
     WebAuthnUser,
 )
 from passkey_app.services.container import Services
-from passkey_app.services.password.login import NewPasswordNeeded
 from passkey_app.services.sessions.store import SignedInUser
 from passkey_app.services.webauthn.credential_store import PasskeySummary
-from tests.conftest import CognitoFixture
-from tests.services.flows import CLIENT, session_of
+from tests.services.flows import CLIENT
 from tests.support.authenticator import SoftAuthenticator
-
-
-def password_session(
-    services: Services, cognito: CognitoFixture, email: str
-) -> tuple[str, SignedInUser]:
-    """A demo user signed in with their password: the session id and the person."""
-    login = services.password_login.login(
-        email=email, password=cognito.user(email).password, client=CLIENT
-    )
-    assert not isinstance(login, NewPasswordNeeded)
-    return session_of(services, login)
 
 
 def add_passkey(

@@ -5,7 +5,6 @@ an old sign-in or an unreachable Cognito change nothing."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,22 +12,18 @@ import pytest
 from lambdas.proof import KeyRing
 from passkey_app.services.accounts.deletion import AccountDeletion, pseudonym
 from passkey_app.services.accounts.errors import AccountError, AccountFailure
-from passkey_app.services.background import run_now
 from passkey_app.services.cognito.gateway import CognitoGateway
-from passkey_app.services.container import Services, build_services
+from passkey_app.services.container import Services
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.magic_links.store import LinkPurpose
 from passkey_app.services.passkeys.account import FRESH_LOGIN
-from passkey_app.settings import Settings
 from tests.conftest import CognitoFixture
 from tests.services.accounts.lifecycle_support import (
     add_passkey,
     audit_rows,
-    password_session,
     rows_about,
 )
-from tests.services.flows import CLIENT, session_of, sign_up
-from tests.services.magic_links.support import API_URL, verify_sender
+from tests.services.flows import CLIENT, password_session, session_of, sign_up
 from tests.support.authenticator import SoftAuthenticator
 
 ALICE = "alice@example.com"
@@ -42,17 +37,6 @@ NOTHING_LEFT = {
     "webauthn_challenge": 0,
     "audit_event": 0,
 }
-
-
-@pytest.fixture
-def svc(settings: Settings, services: Services) -> Iterator[Services]:
-    """The services with mail that moto's SES accepts, sent at once."""
-    verify_sender()
-    built = build_services(
-        settings.model_copy(update={"api_url": API_URL}), gateway=services.gateway, runner=run_now
-    )
-    yield built
-    built.engine.dispose()
 
 
 def _deletion(

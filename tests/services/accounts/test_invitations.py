@@ -4,39 +4,24 @@ gets neither; only admins invite; a mail that cannot go out undoes the account."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import boto3
 import pytest
 
 from passkey_app.services.accounts.errors import AccountError, AccountFailure
 from passkey_app.services.admin.errors import AdminError, AdminFailure
-from passkey_app.services.background import run_now
-from passkey_app.services.container import Services, build_services
+from passkey_app.services.container import Services
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.magic_links.flows import LinkStatus
 from passkey_app.services.sessions.store import LoginSucceeded
 from passkey_app.services.sign_in import SignInMethod
-from passkey_app.settings import Settings
 from tests.conftest import CognitoFixture
-from tests.services.accounts.lifecycle_support import audit_rows, password_session, rows_about
-from tests.services.flows import CLIENT, session_of
-from tests.services.magic_links.support import API_URL, SENDER, sent_mail, verify_sender
+from tests.services.accounts.lifecycle_support import audit_rows, rows_about
+from tests.services.flows import CLIENT, password_session, session_of
+from tests.services.magic_links.support import SENDER, sent_mail
 
 ADMIN, ALICE = "admin@example.com", "alice@example.com"
 INVITEE = "new.colleague@example.com"
 SUBJECT = "You're invited: set up your sign-in"
-
-
-@pytest.fixture
-def svc(settings: Settings, services: Services) -> Iterator[Services]:
-    """The services with links to the test's API URL, mail sent at once."""
-    verify_sender()
-    built = build_services(
-        settings.model_copy(update={"api_url": API_URL}), gateway=services.gateway, runner=run_now
-    )
-    yield built
-    built.engine.dispose()
 
 
 def _user_count(cognito: CognitoFixture) -> int:

@@ -5,7 +5,6 @@ authenticators: the password really stops working at Cognito, and only when a sy
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,27 +15,16 @@ from passkey_app.services.accounts.passwordless import (
     Passwordless,
     mark_password_known,
 )
-from passkey_app.services.background import run_now
 from passkey_app.services.cognito.gateway import CognitoGateway
-from passkey_app.services.container import Services, build_services
+from passkey_app.services.container import Services
 from passkey_app.services.errors import AuthError, AuthFailure
 from passkey_app.services.passkeys.account import FRESH_LOGIN
-from passkey_app.settings import Settings
 from tests.conftest import CognitoFixture
-from tests.services.accounts.lifecycle_support import add_passkey, audit_rows, password_session
-from tests.services.flows import CLIENT
-from tests.services.magic_links.support import sent_mail, verify_sender
+from tests.services.accounts.lifecycle_support import add_passkey, audit_rows
+from tests.services.flows import CLIENT, password_session
+from tests.services.magic_links.support import sent_mail
 
 ALICE = "alice@example.com"
-
-
-@pytest.fixture
-def svc(settings: Settings, services: Services) -> Iterator[Services]:
-    """The services with mail that moto's SES accepts, sent at once."""
-    verify_sender()
-    built = build_services(settings, gateway=services.gateway, runner=run_now)
-    yield built
-    built.engine.dispose()
 
 
 def _password_works(svc: Services, cognito: CognitoFixture) -> bool:

@@ -4,7 +4,6 @@ against the moto pool with software authenticators."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -24,7 +23,6 @@ from passkey_app.settings import Settings
 from tests.conftest import CognitoFixture
 from tests.services.flows import CLIENT, audit_trail, session_of, sign_up
 from tests.services.magic_links.support import (
-    API_URL,
     MovableClock,
     SentMail,
     sent_mail,
@@ -35,17 +33,6 @@ from tests.support.authenticator import SoftAuthenticator
 VICTIM = "victim@example.com"
 OWNER_BROWSER = "the-owners-own-browser-binding-value-01"
 OWNER = CLIENT.__class__(ip_address="192.0.2.44", user_agent="the owner's browser")
-
-
-@pytest.fixture
-def svc(settings: Settings, services: Services) -> Iterator[Services]:
-    """The services with links that point at the test's API URL, mail sent at once."""
-    verify_sender()
-    built = build_services(
-        settings.model_copy(update={"api_url": API_URL}), gateway=services.gateway, runner=run_now
-    )
-    yield built
-    built.engine.dispose()
 
 
 def _cognito_email_verified(cognito: CognitoFixture, email: str) -> str:
