@@ -18,7 +18,13 @@ from passkey_app.services.mail.security import notify_password_changed
 from passkey_app.services.mail.templates import Circumstances, Mail
 from passkey_app.services.password.login import LoginSucceeded
 from tests.conftest import CognitoFixture
-from tests.services.flows import confirm_from_signup_browser, password_session, sign_up
+from tests.services.flows import (
+    LAPTOP,
+    PHONE,
+    confirm_from_signup_browser,
+    password_session,
+    sign_up,
+)
 from tests.services.magic_links.support import (
     MovableClock,
     SentMail,
@@ -29,16 +35,6 @@ from tests.services.magic_links.support import (
 from tests.support.authenticator import SoftAuthenticator
 
 ALICE, BOB, ADMIN = "alice@example.com", "bob@example.com", "admin@example.com"
-LAPTOP = ClientInfo(
-    ip_address="203.0.113.7",
-    user_agent="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36",
-)
-PHONE = ClientInfo(
-    ip_address="198.51.100.23",
-    user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
-)
 PHONE_UPDATED = ClientInfo(
     ip_address="198.51.100.99",
     user_agent=PHONE.user_agent.replace("17_1", "18_0").replace("17.1", "18.0"),

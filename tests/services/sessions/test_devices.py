@@ -18,20 +18,10 @@ from passkey_app.services.sessions.devices import (
 )
 from passkey_app.services.user_agent import Device
 from tests.conftest import CognitoFixture
-from tests.services.flows import audit_trail, password_session
+from tests.services.flows import LAPTOP, PHONE, audit_trail, password_session
 from tests.support.authenticator import SoftAuthenticator
 
 ALICE, BOB = "alice@example.com", "bob@example.com"
-LAPTOP = ClientInfo(
-    ip_address="203.0.113.7",
-    user_agent="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36",
-)
-PHONE = ClientInfo(
-    ip_address="198.51.100.23",
-    user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
-)
 TABLET = ClientInfo(ip_address="192.0.2.4", user_agent="")
 
 
