@@ -120,15 +120,7 @@ class AccountDeletion:
             try:
                 self._gateway.delete_user(username=directory_user.username)
             except AuthError as error:
-                self._audit.write(
-                    AuditEventType.ACCOUNT_DELETE,
-                    "failure",
-                    client,
-                    user_sub=user.sub,
-                    email=email,
-                    detail=f"cognito: {error.failure.value}",
-                )
-                raise AccountError(AccountFailure.NOT_DELETED, error.failure.value) from error
+                raise self._not_deleted(user.sub, email, client, "cognito", error) from error
         name = pseudonym(self._key_ring, user.sub)
         with session_scope(self._engine) as db:
             removed = _erase(db, user_sub=user.sub, email=email, pseudonym=name)
@@ -149,21 +141,27 @@ class AccountDeletion:
             pseudonym=name, user_handle=handle, passkeys_removed=removed, sessions_ended=ended
         )
 
+    def _not_deleted(
+        self, user_sub: str, email: str, client: ClientInfo, step: str, error: AuthError
+    ) -> AccountError:
+        """Audit a deletion Cognito refused at ``step``; the error to raise."""
+        self._audit.write(
+            AuditEventType.ACCOUNT_DELETE,
+            "failure",
+            client,
+            user_sub=user_sub,
+            email=email,
+            detail=f"{step}: {error.failure.value}",
+        )
+        return AccountError(AccountFailure.NOT_DELETED, error.failure.value)
+
     def _directory_user(self, user: SignedInUser, client: ClientInfo) -> CognitoUser | None:
         """The Cognito user to delete; None when it is already gone (the rest still goes).
         Cognito unreachable: refused before anything changed."""
         try:
             found = self._gateway.find_user(email=user.username)
         except AuthError as error:
-            self._audit.write(
-                AuditEventType.ACCOUNT_DELETE,
-                "failure",
-                client,
-                user_sub=user.sub,
-                email=user.email,
-                detail=f"lookup: {error.failure.value}",
-            )
-            raise AccountError(AccountFailure.NOT_DELETED, error.failure.value) from error
+            raise self._not_deleted(user.sub, user.email, client, "lookup", error) from error
         if found is None or found.sub != user.sub:
             return None  # gone, or the name now belongs to someone else: leave them alone
         return found
