@@ -153,24 +153,12 @@ class Throttle:
     ) -> T:
         """Run ``attempt`` (one sign-in code comparison for ``account``, the hash of the
         normalized address, None when this browser asked for no code) under the failure
-        limits: only a wrong code
-        (CODE_INVALID) keeps its slots, and while a limit is full the code is not even
-        compared, so the right one is refused like a wrong one."""
+        limits: only a wrong code (CODE_INVALID) keeps its slots, and while a limit is
+        full the code is not even compared, so the right one is refused like a wrong one."""
         hits = [(EMAIL_CODE_FAILURES_PER_IP, limit_subject(client.ip_address))]
         if account:
             hits.insert(0, (EMAIL_CODE_FAILURES_PER_ACCOUNT, account))
-        reservation = self.reserve(*hits)
-        try:
-            result = attempt()
-        except AuthError as error:
-            if error.failure is not AuthFailure.CODE_INVALID:
-                reservation.give_back()
-            raise
-        except BaseException:
-            reservation.give_back()
-            raise
-        reservation.give_back()
-        return result
+        return self.failures_only(*hits, attempt=attempt, counts={AuthFailure.CODE_INVALID})
 
     def password_attempt(self, *, email: str, client: ClientInfo, attempt: Callable[[], T]) -> T:
         """Run ``attempt`` (one password check for the normalized ``email``) under the
