@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, update
+from sqlalchemy import ColumnElement, delete, update
 from sqlmodel import Session, select
 
 from passkey_app.models import MagicLink
@@ -115,33 +115,28 @@ def consume(db: Session, token: str, *, now: datetime) -> MagicLink | None:
     if not well_formed(token):
         return None
     column = MagicLink.__table__.c  # type: ignore[attr-defined]
-    result = db.execute(
-        update(MagicLink)
-        .where(column.token_hash == digest(token))
-        .where(column.consumed_at.is_(None))
-        .where(column.superseded_at.is_(None))
-        .where(column.expires_at > now)
-        .values(consumed_at=now)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return find(db, token)
+    return find(db, token) if _use_up(db, column.token_hash == digest(token), now) else None
 
 
 def consume_id(db: Session, link_id: int, *, now: datetime) -> MagicLink | None:
     """``consume`` for the link a sign-in code stands for (its row, not its token)."""
     column = MagicLink.__table__.c  # type: ignore[attr-defined]
+    return db.get(MagicLink, link_id) if _use_up(db, column.id == link_id, now) else None
+
+
+def _use_up(db: Session, which: ColumnElement[bool], now: datetime) -> bool:
+    """Mark the link ``which`` names used, if it is live (not used, replaced or expired);
+    whether it was."""
+    column = MagicLink.__table__.c  # type: ignore[attr-defined]
     result = db.execute(
         update(MagicLink)
-        .where(column.id == link_id)
+        .where(which)
         .where(column.consumed_at.is_(None))
         .where(column.superseded_at.is_(None))
         .where(column.expires_at > now)
         .values(consumed_at=now)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return db.get(MagicLink, link_id)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def problem_with(row: MagicLink | None, *, now: datetime) -> LinkProblem | None:
