@@ -7,11 +7,9 @@ outbox to the invitee's first passkey."""
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -26,7 +24,7 @@ from tests.e2e.pages import (
     sign_up_with_passkey,
     without_passkey_autofill,
 )
-from tests.e2e.users import create_password_user, unique_email
+from tests.e2e.users import create_password_user, stack_pool, unique_email
 from tests.e2e.virtual_authenticator import (
     VirtualAuthenticator,
     add_virtual_authenticator,
@@ -84,20 +82,8 @@ def _synced_authenticator(page: Page) -> VirtualAuthenticator:
     return VirtualAuthenticator(session, added["authenticatorId"])
 
 
-def _pool(stack: Stack, data_dir: Path) -> tuple[Any, dict[str, str]]:
-    pool = json.loads((data_dir / "local-cognito.json").read_text())
-    client = boto3.client(
-        "cognito-idp",
-        region_name=pool["region"],
-        endpoint_url=f"http://127.0.0.1:{stack.ports.local_aws}",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    return client, pool
-
-
 def _password_accepted(stack: Stack, data_dir: Path, email: str, password: str) -> bool:
-    client, pool = _pool(stack, data_dir)
+    client, pool = stack_pool(stack, data_dir)
     try:
         client.admin_initiate_auth(
             UserPoolId=pool["user_pool_id"],
@@ -229,7 +215,7 @@ def test_a_person_deletes_their_account_and_the_browser_forgets_its_passkey(
     ]
     assert device.credentials() == []  # Chromium's authenticator obeyed the signal
 
-    client, pool = _pool(stack, stack_data_dir)
+    client, pool = stack_pool(stack, stack_data_dir)
     with pytest.raises(client.exceptions.UserNotFoundException):
         client.admin_get_user(UserPoolId=pool["user_pool_id"], Username=email)
     page.goto(f"{base}/account", timeout=FIRST_LOAD_MS)

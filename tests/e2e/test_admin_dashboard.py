@@ -3,11 +3,9 @@ a user's page with a confirmed action, the adoption charts (light, dark, phone).
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
-import boto3
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -18,7 +16,7 @@ from passkey_app.local_cognito.pool import DEMO_USERS
 from passkey_app.settings import Settings
 from tests.e2e.conftest import screenshot
 from tests.e2e.pages import mail_in_outbox, sign_in_with_password, sign_up_with_passkey
-from tests.e2e.users import create_password_user, unique_email
+from tests.e2e.users import create_password_user, stack_pool, unique_email
 from tests.e2e.virtual_authenticator import add_virtual_authenticator
 
 pytestmark = pytest.mark.browser
@@ -29,14 +27,7 @@ ADMIN = next(user for user in DEMO_USERS if user.email == "admin@example.com")
 @pytest.fixture(scope="module")
 def seeded(stack: Stack, stack_data_dir: Path) -> int:
     """Demo users in the running stack, as `make seed` puts them there."""
-    pool = json.loads((stack_data_dir / "local-cognito.json").read_text())
-    client = boto3.client(
-        "cognito-idp",
-        region_name=pool["region"],
-        endpoint_url=f"http://127.0.0.1:{stack.ports.local_aws}",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    client, pool = stack_pool(stack, stack_data_dir)
     engine = make_engine(Settings(data_dir=stack_data_dir).effective_database_url)
     report = seed(
         client=client, user_pool_id=pool["user_pool_id"], engine=engine, users=80, workers=4

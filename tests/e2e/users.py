@@ -7,6 +7,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 
@@ -26,8 +27,8 @@ def unique_email(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
 
 
-def create_password_user(stack: Stack, data_dir: Path, prefix: str) -> PasswordUser:
-    """AdminCreateUser + a permanent password, as an existing pool's user would be."""
+def stack_pool(stack: Stack, data_dir: Path) -> tuple[Any, dict[str, str]]:
+    """A Cognito client of the stack's stand-in, and its pool (ids, region)."""
     pool = json.loads((data_dir / "local-cognito.json").read_text())
     client = boto3.client(
         "cognito-idp",
@@ -36,6 +37,12 @@ def create_password_user(stack: Stack, data_dir: Path, prefix: str) -> PasswordU
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )
+    return client, pool
+
+
+def create_password_user(stack: Stack, data_dir: Path, prefix: str) -> PasswordUser:
+    """AdminCreateUser + a permanent password, as an existing pool's user would be."""
+    client, pool = stack_pool(stack, data_dir)
     user = PasswordUser(email=unique_email(prefix), password="Test-user-pass-1!")
     client.admin_create_user(
         UserPoolId=pool["user_pool_id"],
