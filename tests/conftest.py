@@ -120,6 +120,15 @@ def services(settings: Settings) -> Services:
     built.engine.dispose()
 
 
+@pytest.fixture
+def no_retries(settings: Settings) -> Iterator[Services]:
+    """``services`` whose Cognito calls are made once (botocore retries nothing): a
+    refusal over a quota reaches the app as it is."""
+    built = build_services(settings.model_copy(update={"cognito_max_attempts": 1}), runner=run_now)
+    yield built
+    built.engine.dispose()
+
+
 POSTGRES_URL = os.environ.get(
     "PASSKEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

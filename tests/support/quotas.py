@@ -12,6 +12,9 @@ import pytest
 
 from passkey_app.local_cognito import quotas
 
+BUSY = "The sign-in service is busy. Try again in a moment."
+"""What a person is told when Cognito stays over its quota after the retries."""
+
 
 @dataclass
 class ManualClock:

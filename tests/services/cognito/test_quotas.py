@@ -10,22 +10,12 @@ from sqlmodel import select
 
 from passkey_app.db import session_scope
 from passkey_app.models import BrowserSession
-from passkey_app.services.background import run_now
 from passkey_app.services.container import Services, build_services
 from passkey_app.services.errors import AuthFailure, CognitoBusyError
 from passkey_app.settings import Settings
 from tests.services.flows import CLIENT, audit_trail, session_of, sign_up
 from tests.support.authenticator import SoftAuthenticator
-from tests.support.quotas import ManualClock, backoff_on, cognito_quotas
-
-BUSY = "The sign-in service is busy. Try again in a moment."
-
-
-@pytest.fixture
-def no_retries(settings: Settings) -> Services:
-    built = build_services(settings.model_copy(update={"cognito_max_attempts": 1}), runner=run_now)
-    yield built
-    built.engine.dispose()
+from tests.support.quotas import BUSY, ManualClock, backoff_on, cognito_quotas
 
 
 def test_over_the_quota_without_retries_the_person_is_told_busy(no_retries: Services) -> None:

@@ -4,28 +4,16 @@ passkey row, no row without its user), so trying again simply works."""
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import select
 
 from passkey_app.db import session_scope
 from passkey_app.models import WebAuthnUser
-from passkey_app.services.background import run_now
-from passkey_app.services.container import Services, build_services
+from passkey_app.services.container import Services
 from passkey_app.services.errors import CognitoBusyError
-from passkey_app.settings import Settings
 from tests.conftest import CognitoFixture
 from tests.services.flows import session_of, sign_up
 from tests.support.authenticator import SoftAuthenticator
-from tests.support.quotas import ManualClock, cognito_quotas
-
-BUSY = "The sign-in service is busy. Try again in a moment."
-
-
-@pytest.fixture
-def no_retries(settings: Settings) -> Services:
-    built = build_services(settings.model_copy(update={"cognito_max_attempts": 1}), runner=run_now)
-    yield built
-    built.engine.dispose()
+from tests.support.quotas import BUSY, ManualClock, cognito_quotas
 
 
 def _passkey_users_in_cognito(cognito: CognitoFixture) -> set[str]:
