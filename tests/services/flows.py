@@ -12,20 +12,13 @@ from passkey_app.services.container import Services
 from passkey_app.services.sessions.store import LoginSucceeded, SignedInUser
 from tests.conftest import CognitoFixture
 from tests.support.authenticator import SoftAuthenticator
+from tests.support.user_agents import CHROME_LINUX, SAFARI_IPHONE
 
 CLIENT = ClientInfo(ip_address="203.0.113.7", user_agent="pytest")
 # Two browsers of one person, as their user agents name them (Chrome on Linux, Safari
 # on an iPhone).
-LAPTOP = ClientInfo(
-    ip_address="203.0.113.7",
-    user_agent="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36",
-)
-PHONE = ClientInfo(
-    ip_address="198.51.100.23",
-    user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
-)
+LAPTOP = ClientInfo(ip_address="203.0.113.7", user_agent=CHROME_LINUX)
+PHONE = ClientInfo(ip_address="198.51.100.23", user_agent=SAFARI_IPHONE)
 
 
 def sign_up(services: Services, authenticator: SoftAuthenticator, email: str) -> LoginSucceeded:

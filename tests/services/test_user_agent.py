@@ -5,15 +5,7 @@ from __future__ import annotations
 import pytest
 
 from passkey_app.services.user_agent import UNKNOWN_BROWSER, Device, describe
-
-CHROME_LINUX = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36"
-)
-SAFARI_IPHONE = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
-)
+from tests.support.user_agents import CHROME_LINUX, SAFARI_IPHONE
 
 
 @pytest.mark.parametrize(

@@ -8,17 +8,10 @@ import pytest
 
 from passkey_app.models import PASSKEY_NAME_LENGTH
 from passkey_app.services.passkeys.naming import DEFAULT_PASSKEY_NAME, default_passkey_name
+from tests.support.user_agents import CHROME_LINUX, SAFARI_IPHONE
 
 UNKNOWN_MODEL = "00000000-0000-0000-0000-000000000000"
 APPLE = "fbfc3007-154e-4ecc-8c0b-6e020557d7bd"
-CHROME_LINUX = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36"
-)
-SAFARI_IPHONE = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
-)
 TODAY = date(2026, 11, 28)
 
 
