@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -19,18 +18,17 @@ from moto import mock_aws
 
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.background import BackgroundRunner, run_now
-from passkey_app.services.container import Services, build_magic_links
+from passkey_app.services.container import Services
 from passkey_app.services.magic_links.flows import MagicLinks
 from passkey_app.services.magic_links.store import LinkPurpose
-from scripts.bench_passkeys import _report, _services, _time
-
-SENDER = "no-reply@passkeys.localhost"
-
-
-def _clients() -> Iterator[ClientInfo]:
-    """A new address per request, so the per-address limit never answers instead."""
-    for number in range(10**6):
-        yield ClientInfo(ip_address=f"10.{number // 65536}.{number // 256 % 256}.{number % 256}")
+from scripts.bench_support import (
+    addresses,
+    bench_services,
+    magic_links,
+    report,
+    time_rounds,
+    verify_sender,
+)
 
 
 def _ask(links: MagicLinks, email: str, client: ClientInfo) -> None:
@@ -52,32 +50,23 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=100)
     rounds = parser.parse_args().rounds
     with tempfile.TemporaryDirectory() as folder, mock_aws():
-        services = _services(Path(folder))
-        boto3.client("ses", region_name="us-east-1").verify_email_identity(EmailAddress=SENDER)
+        services = bench_services(Path(folder))
+        verify_sender()
         known = iter(_known_users(services, 2 * rounds))
-        clients = _clients()
+        clients = addresses()
         background = BackgroundRunner(name="bench")
         for label, runner in (
             ("answered, work in background", background),
             ("all work inline", run_now),
         ):
-            links = build_magic_links(
-                services.settings,
-                services.pool,
-                engine=services.engine,
-                gateway=services.gateway,
-                sessions=services.sessions,
-                key_ring=services.key_ring,
-                provisional=services.provisional,
-                runner=runner,
-            )
+            links = magic_links(services, runner)
             unknown = iter([f"nobody-{label[:3]}-{n}@example.com" for n in range(rounds)])
             for kind, emails in (("has account", known), ("no account", unknown)):
-                seconds = _time(
+                seconds = time_rounds(
                     rounds,
                     lambda links=links, emails=emails: _ask(links, next(emails), next(clients)),
                 )
-                _report(f"{label}: {kind}", seconds)
+                report(f"{label}: {kind}", seconds)
             background.shutdown()
         services.engine.dispose()
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import functools
 import itertools
-import os
 import statistics
 import tempfile
 import threading
@@ -28,23 +27,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet
 from moto import mock_aws
-from pydantic import SecretStr
 from sqlalchemy import event
 from sqlmodel import Session, select
 from webauthn import verify_authentication_response
 from webauthn.helpers import parse_authentication_credential_json
 
-from lambdas.config import get_config
-from passkey_app import migrations
-from passkey_app.local_cognito.extension import install
-from passkey_app.local_cognito.pool import provision_local_pool, seed_demo_users
 from passkey_app.models import PasskeyCredential
 from passkey_app.services.audit import ClientInfo
-from passkey_app.services.container import Services, build_services
-from passkey_app.settings import Settings
-from tests.support.authenticator import SoftAuthenticator, b64url, unb64url
+from passkey_app.services.container import Services
+from scripts.bench_support import address, bench_services, report, time_rounds
+from tests.support.authenticator import SoftAuthenticator, unb64url
 
 _ADDRESSES = itertools.count()
 GOAL_RATIO = 20
@@ -132,61 +125,7 @@ class Meters:
 
 def _client() -> ClientInfo:
     """A new address for every round: the throttle's cost is measured, never its refusal."""
-    number = next(_ADDRESSES)
-    return ClientInfo(ip_address=f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}")
-
-
-def _report(name: str, seconds: list[float]) -> None:
-    ordered = sorted(seconds)
-    p95 = ordered[int(len(ordered) * 0.95) - 1]
-    print(
-        f"{name:<44} median {statistics.median(ordered) * 1000:7.2f} ms"
-        f"   p95 {p95 * 1000:7.2f} ms   ({len(ordered)} rounds)"
-    )
-
-
-def _time(rounds: int, step: Callable[[], object]) -> list[float]:
-    seconds = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        step()
-        seconds.append(time.perf_counter() - started)
-    return seconds
-
-
-def _services(folder: Path) -> Services:
-    import boto3
-
-    key = b64url(os.urandom(32))
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "PROOF_KEYS": f'{{"bench": "{key}"}}',
-            "PROOF_ACTIVE_KEY_ID": "bench",
-        }
-    )
-    install()
-    client = boto3.client("cognito-idp", region_name="us-east-1")
-    pool = provision_local_pool(client)
-    seed_demo_users(client, pool)
-    os.environ["ALLOWED_CLIENT_IDS"] = pool.client_id
-    get_config.cache_clear()
-    url = f"sqlite:///{folder / 'bench.db'}"
-    migrations.upgrade(url)
-    return build_services(
-        Settings(
-            data_dir=folder,
-            database_url=url,
-            user_pool_id=pool.user_pool_id,
-            client_id=pool.client_id,
-            client_secret=SecretStr(pool.client_secret),
-            proof_keys=SecretStr(f'{{"bench": "{key}"}}'),
-            proof_active_key_id="bench",
-            session_keys=SecretStr(Fernet.generate_key().decode()),
-        )
-    )
+    return address(next(_ADDRESSES))
 
 
 def _email_step(services: Services, rounds: int) -> None:
@@ -200,14 +139,14 @@ def _email_step(services: Services, rounds: int) -> None:
     seconds: dict[str, list[float]] = {name: [] for name in kinds}
     for _ in range(rounds):
         for name, email in kinds.items():
-            seconds[name] += _time(
+            seconds[name] += time_rounds(
                 1,
                 lambda email=email: services.passkey_login.step_for_email(
                     email=email, client=_client()
                 ),
             )
     for name, values in seconds.items():
-        _report(name, values)
+        report(name, values)
 
 
 def _bare_verify(
@@ -269,11 +208,11 @@ def _server_cost(services: Services, device: SoftAuthenticator, rounds: int) -> 
         gateway.append(meters.gateway)
         commits.append(meters.commits)
         finish_commits.append(meters.commits - options_commits)
-    _report("sign-in: app's own time, wall", [t.wall for t in own])
-    _report("sign-in: app's own time, CPU", [t.cpu for t in own])
-    _report("sign-in: inside the Cognito gateway, wall", [t.wall for t in gateway])
-    _report("bare py_webauthn verify, wall", [t.wall for t in bare])
-    _report("bare py_webauthn verify, CPU", [t.cpu for t in bare])
+    report("sign-in: app's own time, wall", [t.wall for t in own])
+    report("sign-in: app's own time, CPU", [t.cpu for t in own])
+    report("sign-in: inside the Cognito gateway, wall", [t.wall for t in gateway])
+    report("bare py_webauthn verify, wall", [t.wall for t in bare])
+    report("bare py_webauthn verify, CPU", [t.cpu for t in bare])
     total, finish = statistics.mean(commits), statistics.mean(finish_commits)
     print(
         f"{'transactions (commits) per sign-in':<44} {total:6.1f}"
@@ -295,7 +234,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200)
     rounds = parser.parse_args().rounds
     with tempfile.TemporaryDirectory() as folder, mock_aws():
-        services = _services(Path(folder))
+        services = bench_services(Path(folder))
         device = SoftAuthenticator()
         counter = iter(range(10**9))
 
@@ -306,7 +245,7 @@ def main() -> None:
             _, response = device.create(ceremony.options)
             services.passkey_signup.finish(handle=ceremony.handle, response=response, client=client)
 
-        _report("sign-up (verify + Cognito user + mint)", _time(max(rounds // 4, 10), sign_up))
+        report("sign-up (verify + Cognito user + mint)", time_rounds(max(rounds // 4, 10), sign_up))
         _email_step(services, rounds)
 
         ceremonies = services.ceremonies
@@ -319,7 +258,7 @@ def main() -> None:
             handle, response = next(answers)
             ceremonies.verify_authentication(handle=handle, response=response)
 
-        _report("assertion verify + counter UPDATE (SQLite)", _time(rounds, verify_only))
+        report("assertion verify + counter UPDATE (SQLite)", time_rounds(rounds, verify_only))
 
         def full_login() -> None:
             client = _client()
@@ -327,7 +266,7 @@ def main() -> None:
             response = device.get(ceremony.options)
             services.passkey_login.finish(handle=ceremony.handle, response=response, client=client)
 
-        _report("passkey login (options .. session opened)", _time(rounds, full_login))
+        report("passkey login (options .. session opened)", time_rounds(rounds, full_login))
         _server_cost(services, device, rounds)
         services.engine.dispose()
 

@@ -21,8 +21,7 @@ from moto import mock_aws
 from passkey_app.services.background import BackgroundRunner, Runner, run_now
 from passkey_app.services.container import Services
 from passkey_app.services.password.reset import PasswordReset
-from scripts.bench_magic_links import _clients
-from scripts.bench_passkeys import _report, _services
+from scripts.bench_support import addresses, bench_services, report
 
 
 def _password_users(services: Services, count: int) -> list[str]:
@@ -58,9 +57,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=100)
     rounds = parser.parse_args().rounds
     with tempfile.TemporaryDirectory() as folder, mock_aws():
-        services = _services(Path(folder))
+        services = bench_services(Path(folder))
         known = iter(_password_users(services, 2 * rounds))
-        clients = _clients()
+        clients = addresses()
         background = BackgroundRunner(name="bench")
         for label, runner in (
             ("answered, work in background", background),
@@ -77,7 +76,7 @@ def main() -> None:
                     reset.request_code(email=email, client=client)
                     timings[kind].append(time.perf_counter() - started)
             for kind, seconds in timings.items():
-                _report(f"{label}: {kind}", seconds)
+                report(f"{label}: {kind}", seconds)
             background.shutdown()
         services.engine.dispose()
 

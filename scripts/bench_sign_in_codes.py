@@ -25,13 +25,18 @@ from moto.ses.models import ses_backends
 
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.background import BackgroundRunner, run_now
-from passkey_app.services.container import build_magic_links
 from passkey_app.services.errors import AuthError
 from passkey_app.services.magic_links.flows import MagicLinks
 from passkey_app.services.magic_links.store import LinkPurpose
-from scripts.bench_passkeys import _report, _services, _time
+from scripts.bench_support import (
+    address,
+    bench_services,
+    magic_links,
+    report,
+    time_rounds,
+    verify_sender,
+)
 
-SENDER = "no-reply@passkeys.localhost"
 _CODE = re.compile(r">([2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4})</p>")
 
 
@@ -48,7 +53,7 @@ def _latest_code(email: str) -> str:
 def _round(links: MagicLinks, email: str, number: int) -> tuple[str, ClientInfo]:
     """Ask for a mail from a browser and IP of this round's own; its binding."""
     binding = f"bench-binding-{number:08d}-xxxxxxxxxxxxxxxxxxxx"
-    client = ClientInfo(ip_address=f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}")
+    client = address(number)
     links.request(email=email, purpose=LinkPurpose.LOGIN, binding=binding, client=client)
     return binding, client
 
@@ -68,19 +73,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=100)
     rounds = parser.parse_args().rounds
     with tempfile.TemporaryDirectory() as folder, mock_aws():
-        services = _services(Path(folder))
-        boto3.client("ses", region_name="us-east-1").verify_email_identity(EmailAddress=SENDER)
+        services = bench_services(Path(folder))
+        verify_sender()
         cognito = boto3.client("cognito-idp", region_name="us-east-1")
-        links = build_magic_links(
-            services.settings,
-            services.pool,
-            engine=services.engine,
-            gateway=services.gateway,
-            sessions=services.sessions,
-            key_ring=services.key_ring,
-            provisional=services.provisional,
-            runner=run_now,
-        )
+        links = magic_links(services, run_now)
         known: list[float] = []
         unknown: list[float] = []
         mailed: list[tuple[str, str, ClientInfo]] = []
@@ -94,19 +90,19 @@ def main() -> None:
             other, other_client = _round(links, f"nobody-{number}@example.com", 3 * number + 1)
             pair = [(known, (binding, client)), (unknown, (other, other_client))]
             for figures, (browser, address) in pair[:: 1 if number % 2 else -1]:
-                figures += _time(1, _wrong(links, browser, address))  # alternating order
+                figures += time_rounds(1, _wrong(links, browser, address))  # alternating order
         # The right codes last: each sign-in leaves background work (the security notice)
         # that would otherwise slow whichever wrong code ran next.
         right = [
             seconds
             for code, binding, client in mailed
-            for seconds in _time(
+            for seconds in time_rounds(
                 1, partial(links.redeem_code, code=code, binding=binding, client=client)
             )
         ]
-        _report("wrong code: has account", known)
-        _report("wrong code: no account", unknown)
-        _report("right code: check to session", right)
+        report("wrong code: has account", known)
+        report("wrong code: no account", unknown)
+        report("right code: check to session", right)
         ratio = statistics.median(unknown) / statistics.median(known)
         print(f"{'wrong code, no account / has account':<44} ratio {ratio:.2f} (medians)")
         runner = services.notices.runner  # the security notices still on their way
