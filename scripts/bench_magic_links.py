@@ -27,8 +27,8 @@ from scripts.bench_support import (
     magic_links,
     report,
     time_rounds,
-    verify_sender,
 )
+from tests.services.magic_links.support import verify_sender
 
 
 def _ask(links: MagicLinks, email: str, client: ClientInfo) -> None:

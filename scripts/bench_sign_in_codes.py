@@ -34,8 +34,8 @@ from scripts.bench_support import (
     magic_links,
     report,
     time_rounds,
-    verify_sender,
 )
+from tests.services.magic_links.support import verify_sender
 
 _CODE = re.compile(r">([2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4})</p>")
 

@@ -1,5 +1,6 @@
 """What the server-side benchmarks share: the real services on a migrated SQLite file
-and a moto pool, a new client address per request, the timing loop and its report line."""
+and a moto pool, a new client address per request, the timing loop and its report line
+(moto's verified sender: ``tests.services.magic_links.support.verify_sender``)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,12 @@ from passkey_app.local_cognito.extension import install
 from passkey_app.local_cognito.pool import provision_local_pool, seed_demo_users
 from passkey_app.services.audit import ClientInfo
 from passkey_app.services.background import Runner
-from passkey_app.services.container import Services, build_magic_links, build_services
+from passkey_app.services.clock import system_clock
+from passkey_app.services.container import Services, build_services
 from passkey_app.services.magic_links.flows import MagicLinks
 from passkey_app.settings import Settings
+from tests.services.magic_links.support import build_links
 from tests.support.authenticator import b64url
-
-SENDER = "no-reply@passkeys.localhost"
 
 
 def address(number: int) -> ClientInfo:
@@ -94,20 +95,7 @@ def bench_services(folder: Path) -> Services:
     )
 
 
-def verify_sender() -> None:
-    """moto's SES sends only from a verified identity."""
-    boto3.client("ses", region_name="us-east-1").verify_email_identity(EmailAddress=SENDER)
-
-
 def magic_links(services: Services, runner: Runner) -> MagicLinks:
-    """The email-link service of ``services``, its background work run by ``runner``."""
-    return build_magic_links(
-        services.settings,
-        services.pool,
-        engine=services.engine,
-        gateway=services.gateway,
-        sessions=services.sessions,
-        key_ring=services.key_ring,
-        provisional=services.provisional,
-        runner=runner,
-    )
+    """The email-link service of ``services`` as the tests build it, on the system clock,
+    its background work run by ``runner``."""
+    return build_links(services, system_clock, runner=runner)

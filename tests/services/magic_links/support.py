@@ -12,6 +12,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from passkey_app.services.background import Job, Runner, run_now
+from passkey_app.services.clock import Clock
 from passkey_app.services.container import Services, build_magic_links
 from passkey_app.services.magic_links.flows import MagicLinks
 from passkey_app.settings import Settings
@@ -87,7 +88,7 @@ def verify_sender() -> None:
 
 def build_links(
     services: Services,
-    clock: MovableClock,
+    clock: Clock,
     *,
     refuse_passkey_users: bool = False,
     runner: Runner = run_now,
