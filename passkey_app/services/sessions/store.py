@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, insert, or_, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -91,11 +91,6 @@ _NAMED_BY = or_(
     and_(_SESSIONS.c.binding_hash == bindparam("digest"), _SESSIONS.c.token_hash.is_not(None)),
 )
 """The row an active session's id (the cookie) or its binding names, by its ``digest``."""
-
-
-def _session_key(session_id: str) -> ColumnElement[bool]:
-    """``_NAMED_BY`` for ``session_id``."""
-    return _NAMED_BY.params(digest=_digest(session_id))
 
 
 _LOAD = select(BrowserSession).where(_NAMED_BY)
@@ -280,7 +275,10 @@ class SessionStore:
         if not session_id or len(session_id) > MAX_SESSION_ID_LENGTH:
             return
         with session_scope(self._engine) as db:
-            db.execute(update(BrowserSession).where(_session_key(session_id)).values(notice=""))
+            db.execute(
+                update(_SESSIONS).where(_NAMED_BY).values(notice=""),
+                {"digest": _digest(session_id)},
+            )
 
     def confirm_presence(self, session_id: str) -> bool:
         """The person just proved who they are again: their login counts as fresh."""
@@ -288,9 +286,8 @@ class SessionStore:
             return False
         with session_scope(self._engine) as db:
             result = db.execute(
-                update(BrowserSession)
-                .where(_session_key(session_id))
-                .values(authenticated_at=self._clock())
+                update(_SESSIONS).where(_NAMED_BY).values(authenticated_at=self._clock()),
+                {"digest": _digest(session_id)},
             )
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
