@@ -89,8 +89,10 @@ class LoginState(AuthState):
 
     def _signed_in(self, login: LoginSucceeded) -> EventSpec:
         """The end of every method: open the browser session, go where the person was
-        going."""
+        going. The card forgets the address typed: the tab's state outlives this person's
+        session, and a page's stored state shows before its on_load runs."""
         self.busy, self.error, self.status = True, "", SAY_SIGNED_IN
+        self.email = ""
         return self._open_session(login, self.next_path)
 
     @rx.event
