@@ -29,7 +29,7 @@ def test_seeded_user_signs_in_reloads_opens_a_tab_and_signs_out(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{stack.frontend_url}/account")
     expect(page.get_by_text(ALICE.email)).to_be_visible()
-    expect(page.get_by_text("Password", exact=True)).to_be_visible()
+    expect(page.get_by_role("definition").get_by_text("Password", exact=True)).to_be_visible()
     screenshot(page, "03-account")
 
     cookies = {c["name"]: c for c in context.cookies()}
